@@ -1,0 +1,104 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Queryable } from '../db/pool.js';
+
+export interface Account {
+  id: string;
+  email: string;
+  createdAt: Date;
+}
+
+interface AccountRow {
+  id: string;
+  email: string;
+  password_hash: string;
+  created_at: Date;
+}
+
+const toAccount = (row: AccountRow): Account => ({ id: row.id, email: row.email, createdAt: row.created_at });
+
+export function hashSessionToken(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}
+
+export function createAccountRepository(db: Queryable) {
+  return {
+    /** Returns null when the email is taken (case-insensitively). */
+    async create(email: string, passwordHash: string): Promise<Account | null> {
+      const { rows } = await db.query<AccountRow>(
+        `INSERT INTO accounts (email, password_hash) VALUES ($1, $2)
+         ON CONFLICT ((lower(email))) DO NOTHING
+         RETURNING id, email, password_hash, created_at`,
+        [email, passwordHash],
+      );
+      return rows[0] ? toAccount(rows[0]) : null;
+    },
+
+    async findCredentials(email: string): Promise<{ account: Account; passwordHash: string } | null> {
+      const { rows } = await db.query<AccountRow>(
+        'SELECT id, email, password_hash, created_at FROM accounts WHERE lower(email) = lower($1)',
+        [email],
+      );
+      const row = rows[0];
+      return row ? { account: toAccount(row), passwordHash: row.password_hash } : null;
+    },
+
+    /** Creates a session and returns its token; only the token's hash is stored. */
+    async createSession(accountId: string, ttlMs: number): Promise<{ token: string; expiresAt: Date }> {
+      const token = randomBytes(32).toString('base64url');
+      const expiresAt = new Date(Date.now() + ttlMs);
+      await db.query('INSERT INTO sessions (token_hash, account_id, expires_at) VALUES ($1, $2, $3)', [
+        hashSessionToken(token),
+        accountId,
+        expiresAt,
+      ]);
+      return { token, expiresAt };
+    },
+
+    async findSessionAccount(token: string): Promise<Account | null> {
+      const { rows } = await db.query<AccountRow>(
+        `SELECT a.id, a.email, a.password_hash, a.created_at
+           FROM sessions s JOIN accounts a ON a.id = s.account_id
+          WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
+        [hashSessionToken(token)],
+      );
+      return rows[0] ? toAccount(rows[0]) : null;
+    },
+
+    async revokeSession(token: string): Promise<void> {
+      await db.query('UPDATE sessions SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL', [hashSessionToken(token)]);
+    },
+
+    /**
+     * Counts a failed sign-in for this account key and returns the failures in the current window.
+     * The window restarts once it is older than windowMs.
+     */
+    async recordLoginFailure(accountKey: string, windowMs: number): Promise<{ failures: number; windowStartedAt: Date }> {
+      const { rows } = await db.query<{ failures: number; window_started_at: Date }>(
+        `INSERT INTO login_throttle (account_key, failures, window_started_at) VALUES ($1, 1, now())
+         ON CONFLICT (account_key) DO UPDATE SET
+           failures = CASE WHEN login_throttle.window_started_at < now() - make_interval(secs => $2) THEN 1 ELSE login_throttle.failures + 1 END,
+           window_started_at = CASE WHEN login_throttle.window_started_at < now() - make_interval(secs => $2) THEN now() ELSE login_throttle.window_started_at END
+         RETURNING failures, window_started_at`,
+        [accountKey, windowMs / 1000],
+      );
+      const row = rows[0];
+      return { failures: row.failures, windowStartedAt: row.window_started_at };
+    },
+
+    async loginFailures(accountKey: string, windowMs: number): Promise<{ failures: number; windowStartedAt: Date } | null> {
+      const { rows } = await db.query<{ failures: number; window_started_at: Date }>(
+        `SELECT failures, window_started_at FROM login_throttle
+          WHERE account_key = $1 AND window_started_at >= now() - make_interval(secs => $2)`,
+        [accountKey, windowMs / 1000],
+      );
+      const row = rows[0];
+      return row ? { failures: row.failures, windowStartedAt: row.window_started_at } : null;
+    },
+
+    async clearLoginFailures(accountKey: string): Promise<void> {
+      await db.query('DELETE FROM login_throttle WHERE account_key = $1', [accountKey]);
+    },
+  };
+}
+
+export type AccountRepository = ReturnType<typeof createAccountRepository>;

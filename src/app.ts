@@ -1,0 +1,74 @@
+// The app factory: builds a configured Fastify instance and never listens (server.ts does).
+// Tests build it with their own pool and queue store and use app.inject().
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { DestinationStream } from 'pino';
+import type { Config } from './config.js';
+import { createPool, type Pool } from './db/pool.js';
+import { createLogger } from './logger.js';
+import { createQueueFactory, type QueueFactory } from './queue/connection.js';
+import databasePlugin from './plugins/database.js';
+import queuesPlugin from './plugins/queues.js';
+import securityPlugin from './plugins/security.js';
+import errorsPlugin from './plugins/errors.js';
+import docsPlugin from './plugins/docs.js';
+import authPlugin from './plugins/auth.js';
+import { healthRoutes } from './health/routes.js';
+import { accountRoutes } from './accounts/routes.js';
+
+export interface BuildAppOptions {
+  /** Use this pool instead of opening one (the caller closes it). */
+  pool?: Pool;
+  /** Use this queue store instead of connecting one (the caller closes it). */
+  queueFactory?: QueueFactory;
+  /** Where log lines go (tests capture them to check nothing secret is logged). */
+  logStream?: DestinationStream;
+  /** Per client address per minute; tests raise them so unrelated tests do not trip them. */
+  rateLimits?: Partial<RateLimits>;
+}
+
+export interface RateLimits {
+  requestsPerMinute: number;
+  signUpsPerMinute: number;
+  signInsPerMinute: number;
+}
+
+const DEFAULT_RATE_LIMITS: RateLimits = { requestsPerMinute: 600, signUpsPerMinute: 10, signInsPerMinute: 20 };
+
+export type App = FastifyInstance;
+
+export async function buildApp(config: Config, options: BuildAppOptions = {}): Promise<App> {
+  const limits = { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
+  // Typed as Fastify's logger interface so the instance type stays the plain FastifyInstance.
+  const loggerInstance: FastifyBaseLogger = createLogger(config.logLevel, 'carebinder-api', options.logStream);
+  const app = Fastify({
+    loggerInstance,
+    trustProxy: false,
+    bodyLimit: 1024 * 1024,
+    requestTimeout: 60_000,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(errorsPlugin);
+  await app.register(databasePlugin, {
+    pool: options.pool ?? createPool(config.databaseUrl, 'carebinder-api'),
+    ownsPool: options.pool === undefined,
+  });
+  await app.register(queuesPlugin, {
+    factory: options.queueFactory ?? createQueueFactory({ redisUrl: config.redisUrl, databaseUrl: config.databaseUrl, role: 'producer' }),
+    ownsFactory: options.queueFactory === undefined,
+  });
+  await app.register(securityPlugin, { publicUrl: config.publicUrl, requestsPerMinute: limits.requestsPerMinute });
+  await app.register(docsPlugin, { publicUrl: config.publicUrl });
+  await app.register(authPlugin);
+
+  await app.register(healthRoutes);
+  await app.register(accountRoutes, {
+    sessionTtlMs: config.sessionTtlMs,
+    secureCookies: config.secureCookies,
+    signUpsPerMinutePerIp: limits.signUpsPerMinute,
+    signInsPerMinutePerIp: limits.signInsPerMinute,
+  });
+  return app;
+}

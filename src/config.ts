@@ -1,0 +1,127 @@
+// One place that reads the environment. Everything else receives a typed Config.
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const postgresUrl = z
+  .string()
+  .refine((value) => /^postgres(ql)?:\/\//.test(value) && URL.canParse(value), 'a postgres:// URL, e.g. postgres://user@127.0.0.1:5432/carebinder');
+
+const redisUrl = z
+  .string()
+  .refine((value) => /^rediss?:\/\//.test(value) && URL.canParse(value), 'a redis:// URL, e.g. redis://127.0.0.1:6379/0');
+
+const secretKey = z.string().refine((value) => {
+  const bytes = Buffer.from(value, 'base64');
+  return bytes.length === 32 && bytes.toString('base64') === value.replace(/\s/g, '');
+}, '32 random bytes in base64 (generate with: openssl rand -base64 32)');
+
+const httpUrl = z
+  .string()
+  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), 'an http(s) URL such as https://carebinder.example.org')
+  .transform((value) => value.replace(/\/+$/, ''));
+
+const port = z.coerce.number().int('a whole number').min(0, 'a port from 0 to 65535').max(65535, 'a port from 0 to 65535');
+
+const positiveInt = z.coerce.number().int().positive('a positive whole number');
+
+const EnvSchema = z.object({
+  DATABASE_URL: postgresUrl,
+  REDIS_URL: redisUrl.optional(),
+  PORT: port.default(3000),
+  HOST: z.string().min(1, 'a host name or address').default('127.0.0.1'),
+  PUBLIC_URL: httpUrl.optional(),
+  CAREBINDER_SECRET_KEY: secretKey,
+  /** Older keys, `kid:base64` comma-separated, still accepted for decryption while secrets are re-encrypted. */
+  CAREBINDER_OLD_SECRET_KEYS: z.string().optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  ADMIN_TOKEN: z.string().min(24, 'at least 24 characters (it guards the queue dashboard)').optional(),
+  SESSION_TTL_HOURS: positiveInt.default(24 * 7),
+  SYNC_EVERY_HOURS: positiveInt.default(24),
+  FULL_SYNC_EVERY_DAYS: positiveInt.default(7),
+  PORTAL_MAX_CONCURRENCY: positiveInt.default(2),
+  SYNC_MAX_PAGES: positiveInt.default(2000),
+  WORKER_CONCURRENCY: positiveInt.default(4),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+// What to say when a setting is missing: zod's own "expected string, received undefined" says little to an operator.
+const EXPECTED: Partial<Record<string, string>> = {
+  DATABASE_URL: 'a postgres:// URL, e.g. postgres://user@127.0.0.1:5432/carebinder',
+  CAREBINDER_SECRET_KEY: '32 random bytes in base64 (generate with: openssl rand -base64 32)',
+};
+
+export interface Config {
+  databaseUrl: string;
+  /** Absent: jobs run on BullMQ's PostgreSQL backend inside DATABASE_URL. */
+  redisUrl: string | undefined;
+  port: number;
+  host: string;
+  publicUrl: string;
+  /** Secure cookies only make sense when the public URL is https. */
+  secureCookies: boolean;
+  secretKey: Buffer;
+  oldSecretKeys: Buffer[];
+  logLevel: (typeof LOG_LEVELS)[number];
+  adminToken: string | undefined;
+  sessionTtlMs: number;
+  sync: {
+    everyMs: number;
+    fullEveryMs: number;
+    portalMaxConcurrency: number;
+    maxPages: number;
+    workerConcurrency: number;
+  };
+}
+
+/** Thrown when the environment is wrong; the message is one line that names the setting. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable means "not set": shells and compose files produce them easily.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0] ?? 'environment');
+    const missing = cleaned[name] === undefined;
+    const expected = missing || issue.message.startsWith('Invalid input') ? (EXPECTED[name] ?? 'a value') : issue.message;
+    throw new ConfigError(`${name} ${missing ? 'is not set' : 'is malformed'}: expected ${expected}`);
+  }
+  const e = parsed.data;
+  const publicUrl = e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    secureCookies: publicUrl.startsWith('https:'),
+    secretKey: Buffer.from(e.CAREBINDER_SECRET_KEY, 'base64'),
+    oldSecretKeys: parseOldKeys(e.CAREBINDER_OLD_SECRET_KEYS),
+    logLevel: e.LOG_LEVEL,
+    adminToken: e.ADMIN_TOKEN,
+    sessionTtlMs: e.SESSION_TTL_HOURS * 3_600_000,
+    sync: {
+      everyMs: e.SYNC_EVERY_HOURS * 3_600_000,
+      fullEveryMs: e.FULL_SYNC_EVERY_DAYS * 86_400_000,
+      portalMaxConcurrency: e.PORTAL_MAX_CONCURRENCY,
+      maxPages: e.SYNC_MAX_PAGES,
+      workerConcurrency: e.WORKER_CONCURRENCY,
+    },
+  };
+}
+
+function parseOldKeys(value: string | undefined): Buffer[] {
+  if (!value) return [];
+  return value.split(',').map((entry, index) => {
+    const key = Buffer.from(entry.trim(), 'base64');
+    if (key.length !== 32) {
+      throw new ConfigError(`CAREBINDER_OLD_SECRET_KEYS is malformed: entry ${index + 1} is not 32 bytes in base64`);
+    }
+    return key;
+  });
+}

@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, sessionCookie, signedInPatient, TEST_PASSWORD, uniqueEmail, type TestApp } from '../helpers/app.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await buildTestApp();
+});
+afterAll(async () => t.close());
+
+const signUp = (payload: unknown) => t.app.inject({ method: 'POST', url: '/api/accounts', payload: payload as object });
+const signIn = (payload: unknown, headers: Record<string, string> = {}) =>
+  t.app.inject({ method: 'POST', url: '/api/session', payload: payload as object, headers });
+
+describe('patient accounts', () => {
+  it('creates an account and answers 201 without the password or its hash', async () => {
+    const email = uniqueEmail();
+    const response = await signUp({ email, password: TEST_PASSWORD });
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toEqual({ id: expect.any(String), email, createdAt: expect.any(String) });
+    expect(response.body).not.toContain('scrypt');
+  });
+
+  it.each([
+    [{ email: 'not-an-email', password: TEST_PASSWORD }, 'body.email'],
+    [{ email: uniqueEmail(), password: 'short' }, 'body.password'],
+    [{ email: uniqueEmail() }, 'body.password'],
+  ])('refuses a malformed sign-up %j with a 400 problem naming the field', async (payload, field) => {
+    const response = await signUp(payload);
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const body = response.json();
+    expect(body).toMatchObject({ status: 400, title: 'Bad Request' });
+    expect(body.detail).toContain(field);
+  });
+
+  it('refuses malformed JSON with a 400 problem body', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/accounts',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"email":',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ status: 400, title: 'Bad Request' });
+  });
+
+  it('answers 409 for an email already taken, whatever its case', async () => {
+    const email = uniqueEmail();
+    expect((await signUp({ email, password: TEST_PASSWORD })).statusCode).toBe(201);
+    const again = await signUp({ email: email.toUpperCase(), password: TEST_PASSWORD });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ status: 409, title: 'Conflict' });
+  });
+
+  it('gives the same 401 for a wrong password and for an unknown email', async () => {
+    const { email } = await signedInPatient(t.app);
+    const wrongPassword = await signIn({ email, password: 'not the password at all' });
+    const unknownEmail = await signIn({ email: uniqueEmail('nobody'), password: TEST_PASSWORD });
+    expect(wrongPassword.statusCode).toBe(401);
+    expect(unknownEmail.statusCode).toBe(401);
+    expect(wrongPassword.json()).toEqual(unknownEmail.json());
+    expect(wrongPassword.cookies).toHaveLength(0);
+  });
+
+  it('sets an httpOnly, SameSite=Lax session cookie that is not Secure on http', async () => {
+    const email = uniqueEmail();
+    await signUp({ email, password: TEST_PASSWORD });
+    const response = await signIn({ email, password: TEST_PASSWORD });
+    expect(response.statusCode).toBe(200);
+    const cookie = response.cookies.find((c) => c.name === 'carebinder_session')!;
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+    expect(cookie.secure).toBeFalsy();
+  });
+
+  it('answers /api/me for the signed-in patient only', async () => {
+    const patient = await signedInPatient(t.app);
+    const me = await t.app.inject({ method: 'GET', url: '/api/me', headers: { cookie: patient.cookie } });
+    expect(me.statusCode).toBe(200);
+    expect(me.json()).toMatchObject({ id: patient.accountId, email: patient.email });
+    const anonymous = await t.app.inject({ method: 'GET', url: '/api/me' });
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.json()).toMatchObject({ status: 401, title: 'Unauthorized' });
+  });
+
+  it('never shows one account the data of another', async () => {
+    const alice = await signedInPatient(t.app, uniqueEmail('alice'));
+    const bob = await signedInPatient(t.app, uniqueEmail('bob'));
+    const asAlice = await t.app.inject({ method: 'GET', url: '/api/me', headers: { cookie: alice.cookie } });
+    const asBob = await t.app.inject({ method: 'GET', url: '/api/me', headers: { cookie: bob.cookie } });
+    expect(asAlice.json().id).toBe(alice.accountId);
+    expect(asBob.json().id).toBe(bob.accountId);
+    expect(asAlice.body).not.toContain(bob.email);
+  });
+
+  it('refuses a revoked session after sign-out', async () => {
+    const patient = await signedInPatient(t.app);
+    const signOut = await t.app.inject({ method: 'DELETE', url: '/api/session', headers: { cookie: patient.cookie } });
+    expect(signOut.statusCode).toBe(204);
+    const after = await t.app.inject({ method: 'GET', url: '/api/me', headers: { cookie: patient.cookie } });
+    expect(after.statusCode).toBe(401);
+  });
+
+  it('refuses an expired session', async () => {
+    const patient = await signedInPatient(t.app);
+    await t.pool.query(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE account_id = $1`, [patient.accountId]);
+    const after = await t.app.inject({ method: 'GET', url: '/api/me', headers: { cookie: patient.cookie } });
+    expect(after.statusCode).toBe(401);
+  });
+
+  it('refuses a made-up session token', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/api/me', headers: { cookie: 'carebinder_session=forged' } });
+    expect(response.statusCode).toBe(401);
+  });
+
+  it('refuses a cookie-authenticated state change from a foreign Origin', async () => {
+    const patient = await signedInPatient(t.app);
+    const foreign = await t.app.inject({
+      method: 'DELETE',
+      url: '/api/session',
+      headers: { cookie: patient.cookie, origin: 'https://evil.example' },
+    });
+    expect(foreign.statusCode).toBe(403);
+    expect(foreign.json()).toMatchObject({ status: 403, title: 'Forbidden' });
+    // The session still works: the forged request changed nothing.
+    const me = await t.app.inject({ method: 'GET', url: '/api/me', headers: { cookie: patient.cookie } });
+    expect(me.statusCode).toBe(200);
+    const sameOrigin = await t.app.inject({
+      method: 'DELETE',
+      url: '/api/session',
+      headers: { cookie: patient.cookie, origin: t.config.publicUrl },
+    });
+    expect(sameOrigin.statusCode).toBe(204);
+  });
+
+  it('throttles sign-ins for an account after repeated failures, even with the right password', async () => {
+    const { email } = await signedInPatient(t.app);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      expect((await signIn({ email, password: 'wrong password ' + attempt })).statusCode).toBe(401);
+    }
+    const blocked = await signIn({ email, password: TEST_PASSWORD });
+    expect(blocked.statusCode).toBe(429);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    expect(blocked.json()).toMatchObject({ status: 429 });
+  });
+
+  it('logs neither passwords nor session cookies', async () => {
+    const patient = await signedInPatient(t.app);
+    await t.app.inject({ method: 'GET', url: '/api/me', headers: { cookie: patient.cookie } });
+    const logText = t.logs.join('');
+    expect(logText.length).toBeGreaterThan(0);
+    expect(logText).not.toContain(TEST_PASSWORD);
+    expect(logText).not.toContain(patient.cookie.split('=')[1]);
+  });
+});
+
+describe('sign-in rate limit per address', () => {
+  it('answers 429 once an address exceeds its sign-ins per minute', async () => {
+    const limited = await buildTestApp({ build: { rateLimits: { signInsPerMinute: 3 } } });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        statuses.push((await limited.app.inject({ method: 'POST', url: '/api/session', payload: { email: uniqueEmail(), password: 'x' } })).statusCode);
+      }
+      expect(statuses).toEqual([401, 401, 401, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe('secure cookies', () => {
+  it('marks the session cookie Secure when PUBLIC_URL is https', async () => {
+    const secure = await buildTestApp({ env: { PUBLIC_URL: 'https://binder.example.org' } });
+    try {
+      const email = uniqueEmail();
+      await secure.app.inject({ method: 'POST', url: '/api/accounts', payload: { email, password: TEST_PASSWORD } });
+      const response = await secure.app.inject({ method: 'POST', url: '/api/session', payload: { email, password: TEST_PASSWORD } });
+      expect(sessionCookie(response)).toContain('carebinder_session=');
+      expect(response.cookies[0].secure).toBe(true);
+    } finally {
+      await secure.close();
+    }
+  });
+});
