@@ -13,6 +13,8 @@ import securityPlugin from './plugins/security.js';
 import errorsPlugin from './plugins/errors.js';
 import docsPlugin from './plugins/docs.js';
 import authPlugin from './plugins/auth.js';
+import secretsPlugin from './plugins/secrets.js';
+import { portalRoutes, type LinkLifecycleHooks } from './portals/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { accountRoutes } from './accounts/routes.js';
 
@@ -25,6 +27,8 @@ export interface BuildAppOptions {
   logStream?: DestinationStream;
   /** Per client address per minute; tests raise them so unrelated tests do not trip them. */
   rateLimits?: Partial<RateLimits>;
+  /** What happens around linking and unlinking (the sync schedule). */
+  linkHooks?: LinkLifecycleHooks;
 }
 
 export interface RateLimits {
@@ -62,6 +66,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(securityPlugin, { publicUrl: config.publicUrl, requestsPerMinute: limits.requestsPerMinute });
   await app.register(docsPlugin, { publicUrl: config.publicUrl });
   await app.register(authPlugin);
+  await app.register(secretsPlugin, { secretKey: config.secretKey, oldSecretKeys: config.oldSecretKeys });
 
   await app.register(healthRoutes);
   await app.register(accountRoutes, {
@@ -70,5 +75,6 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     signUpsPerMinutePerIp: limits.signUpsPerMinute,
     signInsPerMinutePerIp: limits.signInsPerMinute,
   });
+  await app.register(portalRoutes, { publicUrl: config.publicUrl, ...(options.linkHooks ? { hooks: options.linkHooks } : {}) });
   return app;
 }

@@ -1,0 +1,110 @@
+// HTTP to portals (other people's servers): bounded time, bounded size, and failures turned
+// into typed errors that name the portal, never echoing tokens or bodies into messages.
+
+export class PortalUnreachableError extends Error {
+  override name = 'PortalUnreachableError';
+}
+
+/** The portal answered, but with something we cannot use (wrong status, not JSON, too large). */
+export class PortalResponseError extends Error {
+  override name = 'PortalResponseError';
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly body?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export interface PortalRequestOptions {
+  timeoutMs?: number;
+  maxBytes?: number;
+}
+
+export interface PortalResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  url: string;
+}
+
+const DEFAULT_TIMEOUT_MS = 20_000;
+const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
+
+export async function portalRequest(url: string, init: RequestInit = {}, options: PortalRequestOptions = {}): Promise<PortalResponse> {
+  let response: Response;
+  try {
+    response = await fetch(url, { redirect: 'follow', ...init, signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
+  } catch (error) {
+    throw new PortalUnreachableError(describeNetworkError(error), { cause: error });
+  }
+  const text = await readCapped(response, options.maxBytes ?? DEFAULT_MAX_BYTES);
+  return { status: response.status, headers: response.headers, text, url: response.url || url };
+}
+
+/** GET/POST expecting a JSON object; non-2xx or malformed answers throw PortalResponseError. */
+export async function portalJson<T = Record<string, unknown>>(url: string, init: RequestInit = {}, options: PortalRequestOptions = {}): Promise<T> {
+  const response = await portalRequest(url, { ...init, headers: { accept: 'application/json', ...init.headers } }, options);
+  const body = parseJsonObject(response.text);
+  if (response.status < 200 || response.status >= 300) {
+    throw new PortalResponseError(`answered HTTP ${response.status}`, response.status, body);
+  }
+  if (body === undefined) throw new PortalResponseError('answered with something that is not a JSON object', response.status);
+  return body as T;
+}
+
+export function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readCapped(response: Response, maxBytes: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > maxBytes) {
+    await response.body?.cancel().catch(() => {});
+    throw new PortalResponseError(`answered with ${declared} bytes, more than the ${maxBytes}-byte limit`, response.status);
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) {
+        await reader.cancel().catch(() => {});
+        throw new PortalResponseError(`answered with more than the ${maxBytes}-byte limit`, response.status);
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    if (error instanceof PortalResponseError) throw error;
+    throw new PortalUnreachableError(`connection broke while reading the answer (${describeNetworkError(error)})`, { cause: error });
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function describeNetworkError(error: unknown): string {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'did not answer in time';
+  const cause = error instanceof Error ? (error.cause as { code?: string } | undefined) : undefined;
+  const code = cause?.code ?? (error as { code?: string } | undefined)?.code;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'refused the connection';
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return 'dropped the connection';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'could not be found (DNS)';
+    default:
+      return 'could not be reached';
+  }
+}

@@ -1,0 +1,112 @@
+// SMART discovery: .well-known/smart-configuration, falling back to the CapabilityStatement's
+// oauth-uris extension. Successes are cached briefly; failures never are, so a portal that was
+// down comes back as soon as it recovers, without a restart.
+import { z } from 'zod';
+import { portalJson } from '../http/portal-http.js';
+
+export interface SmartConfiguration {
+  issuer?: string;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  revocationEndpoint?: string;
+  introspectionEndpoint?: string;
+  capabilities: string[];
+  codeChallengeMethods: string[];
+  scopesSupported: string[];
+  source: 'well-known' | 'capability-statement';
+}
+
+const httpUrl = z.string().refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), 'an http(s) URL');
+
+const WellKnown = z.object({
+  issuer: z.string().optional(),
+  authorization_endpoint: httpUrl,
+  token_endpoint: httpUrl,
+  revocation_endpoint: httpUrl.optional(),
+  introspection_endpoint: httpUrl.optional(),
+  capabilities: z.array(z.string()).optional().catch(undefined),
+  code_challenge_methods_supported: z.array(z.string()).optional().catch(undefined),
+  scopes_supported: z.array(z.string()).optional().catch(undefined),
+});
+
+const OAUTH_URIS = 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris';
+const CACHE_MS = 10 * 60_000;
+const cache = new Map<string, { value: SmartConfiguration; until: number }>();
+
+export function fhirBase(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+export async function discoverSmartConfiguration(fhirBaseUrl: string, { fresh = false } = {}): Promise<SmartConfiguration> {
+  const base = fhirBase(fhirBaseUrl);
+  const cached = cache.get(base);
+  if (!fresh && cached && cached.until > Date.now()) return cached.value;
+  let value: SmartConfiguration;
+  try {
+    value = await fromWellKnown(base);
+  } catch (wellKnownError) {
+    try {
+      value = await fromCapabilityStatement(base);
+    } catch {
+      throw wellKnownError;
+    }
+  }
+  cache.set(base, { value, until: Date.now() + CACHE_MS });
+  return value;
+}
+
+export function forgetDiscovery(fhirBaseUrl: string): void {
+  cache.delete(fhirBase(fhirBaseUrl));
+}
+
+async function fromWellKnown(base: string): Promise<SmartConfiguration> {
+  const body = WellKnown.parse(await portalJson(`${base}/.well-known/smart-configuration`, {}, { timeoutMs: 10_000, maxBytes: 256 * 1024 }));
+  return {
+    ...(body.issuer ? { issuer: body.issuer } : {}),
+    authorizationEndpoint: body.authorization_endpoint,
+    tokenEndpoint: body.token_endpoint,
+    ...(body.revocation_endpoint ? { revocationEndpoint: body.revocation_endpoint } : {}),
+    ...(body.introspection_endpoint ? { introspectionEndpoint: body.introspection_endpoint } : {}),
+    capabilities: body.capabilities ?? [],
+    codeChallengeMethods: body.code_challenge_methods_supported ?? [],
+    scopesSupported: body.scopes_supported ?? [],
+    source: 'well-known',
+  };
+}
+
+async function fromCapabilityStatement(base: string): Promise<SmartConfiguration> {
+  const statement = await portalJson<{ rest?: Array<{ security?: { extension?: Array<{ url?: string; extension?: Array<{ url?: string; valueUri?: string }> }> } }> }>(
+    `${base}/metadata`,
+    { headers: { accept: 'application/fhir+json' } },
+    { timeoutMs: 15_000, maxBytes: 4 * 1024 * 1024 },
+  );
+  const uris = statement.rest?.[0]?.security?.extension?.find((e) => e.url === OAUTH_URIS)?.extension ?? [];
+  const uri = (name: string) => uris.find((e) => e.url === name)?.valueUri;
+  const authorizationEndpoint = httpUrl.parse(uri('authorize'));
+  const tokenEndpoint = httpUrl.parse(uri('token'));
+  const revocationEndpoint = uri('revoke');
+  const introspectionEndpoint = uri('introspect');
+  return {
+    authorizationEndpoint,
+    tokenEndpoint,
+    ...(revocationEndpoint && httpUrl.safeParse(revocationEndpoint).success ? { revocationEndpoint } : {}),
+    ...(introspectionEndpoint && httpUrl.safeParse(introspectionEndpoint).success ? { introspectionEndpoint } : {}),
+    // A server that only publishes the CapabilityStatement predates SMART 2: assume v1 scopes.
+    capabilities: [],
+    codeChallengeMethods: [],
+    scopesSupported: [],
+    source: 'capability-statement',
+  };
+}
+
+export const DEFAULT_SCOPES_V2 = 'launch/patient openid fhirUser offline_access patient/*.rs';
+export const DEFAULT_SCOPES_V1 = 'launch/patient openid fhirUser offline_access patient/*.read';
+
+/**
+ * SMART v2 scopes when the portal advertises permission-v2 (SMART 2 servers must); otherwise
+ * v1 `.read` scopes, which every older server understands.
+ */
+export function scopesFor(configuration: SmartConfiguration, override?: string | null): string {
+  if (override) return override;
+  return configuration.capabilities.includes('permission-v2') ? DEFAULT_SCOPES_V2 : DEFAULT_SCOPES_V1;
+}

@@ -1,0 +1,241 @@
+// Portal catalog, linking (SMART standalone launch) and link management.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { BadGatewayError, BadRequestError, ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.js';
+import { requireAccount } from '../plugins/auth.js';
+import { SESSION_COOKIE } from '../plugins/security.js';
+import { createAccountRepository } from '../accounts/repository.js';
+import { PortalResponseError, PortalUnreachableError } from '../http/portal-http.js';
+import { enqueueSync } from '../sync/sync-queue.js';
+import { createPortalRegistry, type Portal } from './registry.js';
+import { createLinkRepository, type Link, type StoredTokens } from './links.js';
+import { createSmartLaunch, isNetworkFailure, oauthErrorFrom } from './smart-launch.js';
+import { discoverSmartConfiguration } from './discovery.js';
+import { expiryFrom, fhirUserOf, introspectExpiry, revokeToken, TokenResponseError, validateLaunchTokenResponse } from './tokens.js';
+
+export interface LinkLifecycleHooks {
+  /** After a link is created or re-linked (schedules its periodic sync). */
+  onLinked?(link: Link): Promise<void>;
+  /** Before a link is unlinked (removes its schedule). */
+  onUnlinked?(link: Link): Promise<void>;
+}
+
+const PortalBody = z.object({
+  id: z.string(),
+  name: z.string(),
+  fhirBaseUrl: z.string(),
+  brand: z.object({ logoUrl: z.string().optional(), portalUrl: z.string().optional(), portalName: z.string().optional(), description: z.string().optional() }),
+});
+
+const LinkBody = z.object({
+  id: z.uuid(),
+  portal: z.object({ id: z.string(), name: z.string() }),
+  portalPatientId: z.string(),
+  status: z.enum(['active', 'syncing', 'needs-relink', 'error']),
+  statusReason: z.string().nullable(),
+  grantedScopes: z.array(z.string()),
+  lastSync: z.object({ startedAt: z.string().nullable(), finishedAt: z.string().nullable(), state: z.string().nullable() }),
+  accessTokenExpiresAt: z.string().nullable(),
+  refreshTokenExpiresAt: z.string().nullable(),
+  hasRefreshToken: z.boolean(),
+  createdAt: z.string(),
+});
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+export function linkView(link: Link): z.infer<typeof LinkBody> {
+  return {
+    id: link.id,
+    portal: { id: link.portalId, name: link.portalName },
+    portalPatientId: link.portalPatientId,
+    status: link.status === 'unlinked' ? 'error' : link.status,
+    statusReason: link.statusReason,
+    grantedScopes: link.grantedScopes.split(/\s+/).filter(Boolean),
+    lastSync: { startedAt: iso(link.lastSyncStartedAt), finishedAt: iso(link.lastSyncFinishedAt), state: link.lastSyncState },
+    accessTokenExpiresAt: iso(link.accessExpiresAt),
+    refreshTokenExpiresAt: iso(link.refreshExpiresAt),
+    hasRefreshToken: link.hasRefreshToken,
+    createdAt: link.createdAt.toISOString(),
+  };
+}
+
+const portalView = (portal: Portal) => ({ id: portal.id, name: portal.name, fhirBaseUrl: portal.fhirBaseUrl, brand: portal.brand });
+
+export const portalRoutes: FastifyPluginAsyncZod<{ publicUrl: string; hooks?: LinkLifecycleHooks }> = async (app, { publicUrl, hooks }) => {
+  const registry = createPortalRegistry(app.db, app.secretBox);
+  const links = createLinkRepository(app.db, app.secretBox);
+  const accounts = createAccountRepository(app.db);
+  const launch = createSmartLaunch({ pool: app.db, box: app.secretBox, registry, publicUrl });
+
+  app.get(
+    '/api/portals',
+    { schema: { tags: ['portals'], summary: 'The hospital portals this carebinder can link', response: { 200: z.object({ portals: z.array(PortalBody) }) } } },
+    async () => ({ portals: (await registry.list()).map(portalView) }),
+  );
+
+  app.post(
+    '/api/links',
+    {
+      schema: {
+        tags: ['links'],
+        summary: 'Start linking a portal: returns the portal sign-in URL to open in the browser',
+        body: z.object({ portalId: z.string().min(1).max(64) }),
+        response: { 200: z.object({ authorizeUrl: z.string(), expiresInSeconds: z.number() }) },
+      },
+    },
+    async (request) => {
+      const account = requireAccount(request);
+      const portal = await registry.find(request.body.portalId);
+      if (!portal) throw new NotFoundError(`There is no portal "${request.body.portalId}".`);
+      try {
+        const started = await launch.start(account.id, portal);
+        request.log.info({ portalId: portal.id, scopes: started.scopes }, 'link started');
+        return { authorizeUrl: started.authorizeUrl, expiresInSeconds: 600 };
+      } catch (error) {
+        if (error instanceof PortalUnreachableError || error instanceof PortalResponseError || isNetworkFailure(error)) {
+          throw new BadGatewayError(`The portal "${portal.name}" (${portal.fhirBaseUrl}) is unreachable or not answering as a SMART on FHIR server: try again later.`, { cause: error });
+        }
+        throw error;
+      }
+    },
+  );
+
+  app.get('/api/links', { schema: { tags: ['links'], summary: "The patient's linked portals", response: { 200: z.object({ links: z.array(LinkBody) }) } } }, async (request) => ({
+    links: (await links.listForAccount(requireAccount(request).id)).map(linkView),
+  }));
+
+  app.get(
+    '/api/links/:id',
+    { schema: { tags: ['links'], summary: 'One linked portal', params: z.object({ id: z.uuid() }), response: { 200: LinkBody } } },
+    async (request) => {
+      const link = await links.findForAccount(request.params.id, requireAccount(request).id);
+      if (!link) throw new NotFoundError('No such link.');
+      return linkView(link);
+    },
+  );
+
+  app.delete(
+    '/api/links/:id',
+    {
+      schema: {
+        tags: ['links'],
+        summary: "Unlink a portal: revokes carebinder's access at the portal and deletes the tokens; records stay unless deleteRecords=true",
+        params: z.object({ id: z.uuid() }),
+        querystring: z.object({ deleteRecords: z.enum(['true', 'false']).default('false') }),
+        response: { 204: z.null() },
+      },
+    },
+    async (request, reply) => {
+      const link = await links.findForAccount(request.params.id, requireAccount(request).id);
+      if (!link) throw new NotFoundError('No such link.');
+      await hooks?.onUnlinked?.(link);
+      const tokens = await links.tokens(link.id).catch(() => null);
+      if (tokens && link.revocationEndpoint) await revokeAtPortal(link, tokens, await registry.find(link.portalId));
+      if (request.query.deleteRecords === 'true') await links.delete(link.id);
+      else await links.markUnlinked(link.id);
+      request.log.info({ linkId: link.id, deleteRecords: request.query.deleteRecords }, 'link removed');
+      return reply.code(204).send(null);
+    },
+  );
+
+  async function revokeAtPortal(link: Link, tokens: StoredTokens, portal: Portal | null): Promise<void> {
+    if (!portal || !link.revocationEndpoint) return;
+    const credentials = { clientId: portal.clientId, clientSecret: await registry.clientSecret(portal.id) };
+    for (const [token, hint] of [
+      [tokens.refresh_token, 'refresh_token'],
+      [tokens.access_token, 'access_token'],
+    ] as const) {
+      if (!token) continue;
+      const revoked = await revokeToken(link.revocationEndpoint, token, hint, credentials).catch(() => false);
+      if (!revoked) app.log.warn({ linkId: link.id, hint }, 'portal did not confirm revocation; tokens deleted here anyway');
+    }
+  }
+
+  // The redirect URI. A browser navigation: outcomes go back to the web client as flags,
+  // except a state we cannot trust, which is answered here and stores nothing.
+  app.get(
+    '/smart/callback',
+    {
+      schema: {
+        tags: ['links'],
+        summary: 'SMART redirect URI (the portal sends the browser here)',
+        querystring: z.object({
+          state: z.string().max(512).optional(),
+          code: z.string().max(4096).optional(),
+          error: z.string().max(256).optional(),
+          error_description: z.string().max(2048).optional(),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { state, code, error, error_description: errorDescription } = request.query;
+      if (!state) throw new BadRequestError('The portal came back without a state: start linking again from carebinder.');
+      const token = request.cookies[SESSION_COOKIE];
+      const account = token ? await accounts.findSessionAccount(token) : null;
+      if (!account) throw new UnauthorizedError('Sign in to carebinder, then start linking again.');
+
+      const pending = await launch.findLaunch(state);
+      if (!pending) throw new BadRequestError('This sign-in attempt is unknown: start linking again from carebinder.');
+      if (pending.account_id !== account.id) throw new ForbiddenError('This sign-in attempt was started by another carebinder account.');
+      const sealed = await launch.claim(state);
+      if (pending.used || sealed === null) {
+        throw new BadRequestError(pending.expired ? 'This sign-in attempt expired (10 minutes): start linking again.' : 'This sign-in attempt was already used: start linking again.');
+      }
+      const portal = await registry.find(pending.portal_id);
+      if (!portal) throw new NotFoundError('The portal was removed while you were signing in.');
+
+      const back = (outcome: 'success' | 'error', message?: string) => {
+        const query = new URLSearchParams({ link: outcome, portal: portal.id, ...(message ? { reason: message } : {}) });
+        return reply.redirect(`${publicUrl}/?${query}`, 303);
+      };
+
+      if (error) {
+        const reason =
+          error === 'access_denied'
+            ? `You did not allow carebinder to read your records at ${portal.name}. Nothing was linked.`
+            : `${portal.name} reported an error: ${error}${errorDescription ? ` (${errorDescription})` : ''}. Nothing was linked.`;
+        return back('error', reason);
+      }
+      if (!code) return back('error', `${portal.name} came back without an authorization code. Nothing was linked.`);
+
+      let tokenResponse;
+      try {
+        tokenResponse = validateLaunchTokenResponse(await launch.exchangeCode(state, sealed, code, portal.id));
+      } catch (failure) {
+        const oauth = oauthErrorFrom(failure);
+        let reason: string;
+        if (oauth) reason = `${portal.name} refused the sign-in: ${oauth.description ?? oauth.error}. Nothing was linked.`;
+        else if (failure instanceof TokenResponseError) reason = `${portal.name}: ${failure.message}. Nothing was linked.`;
+        else if (isNetworkFailure(failure)) reason = `${portal.name} (${portal.fhirBaseUrl}) could not be reached to finish signing in. Nothing was linked.`;
+        else reason = `Linking ${portal.name} failed. Nothing was linked.`;
+        request.log.warn({ portalId: portal.id, reason: oauth?.error ?? (failure as Error).name }, 'link failed');
+        return back('error', reason);
+      }
+
+      const configuration = await discoverSmartConfiguration(portal.fhirBaseUrl);
+      let refreshExpiresAt: Date | null = null;
+      if (tokenResponse.refresh_token && configuration.introspectionEndpoint) {
+        refreshExpiresAt = await introspectExpiry(configuration.introspectionEndpoint, tokenResponse.refresh_token, 'refresh_token', {
+          clientId: portal.clientId,
+          clientSecret: await registry.clientSecret(portal.id),
+        }).catch(() => null);
+      }
+      const { link, created } = await links.saveGrant({
+        accountId: account.id,
+        portalId: portal.id,
+        portalPatientId: tokenResponse.patient,
+        fhirUser: fhirUserOf(tokenResponse),
+        tokens: tokenResponse,
+        accessExpiresAt: expiryFrom(tokenResponse.expires_in),
+        refreshExpiresAt,
+        endpoints: { token: configuration.tokenEndpoint, revocation: configuration.revocationEndpoint, introspection: configuration.introspectionEndpoint },
+      });
+      await hooks?.onLinked?.(link);
+      await enqueueSync(app.queues.sync, link.id).catch((failure: unknown) =>
+        request.log.error({ linkId: link.id, err: failure }, 'could not queue the first sync; the schedule will pick it up'),
+      );
+      request.log.info({ linkId: link.id, portalId: portal.id, created }, 'portal linked');
+      return back('success');
+    },
+  );
+};
