@@ -1,0 +1,9 @@
+// Immunization (rule 30): every completed immunization is a vaccine, whatever its code.
+
+import type { CategoryId } from '../../categories.js';
+import { lower, type JsonObject } from '../fhir.js';
+
+export function classifyImmunization(resource: JsonObject): CategoryId[] {
+  const status = lower(resource.status);
+  return status === 'completed' || status === '' ? ['vaccines'] : [];
+}
