@@ -1,0 +1,67 @@
+// Serves the built web client (web/dist, made by `npm run build:web`) at `/`: index.html for the
+// client's pages, its assets with a year's cache when index.html names them by content hash
+// (?v=...), and a 503 problem when the client has not been built.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fp from 'fastify-plugin';
+import fastifyStatic from '@fastify/static';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { problem } from '../errors.js';
+import { sendProblem } from '../plugins/errors.js';
+
+export interface WebPluginOptions {
+  /** The built client (default: web/dist of this repository). */
+  root?: string;
+}
+
+export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+
+/** The client's pages (web/src/routes.ts CLIENT_PATHS; a unit test keeps the lists in step). */
+export const CLIENT_PATHS = ['/', '/sign-in', '/portals', '/binder', '/treatment', '/documents/:id', '/print'] as const;
+
+/** What web/build.ts writes besides index.html. */
+export const ASSETS = ['app.js', 'app.css', 'favicon.svg'] as const;
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+// The page and unversioned assets: always ask whether they changed (cheap with the ETag).
+const REVALIDATE = 'no-cache';
+
+export default fp<WebPluginOptions>(
+  async (app, options) => {
+    const root = path.resolve(options.root ?? DEFAULT_WEB_ROOT);
+    const indexFile = path.join(root, 'index.html');
+    // Checked per request until found, so building after the server started needs no restart.
+    let built = existsSync(indexFile);
+    if (!built) app.log.warn({ root }, 'web client not built: run `npm run build:web`; `/` answers 503 until then');
+
+    const notBuilt = (reply: FastifyReply) =>
+      sendProblem(
+        reply.header('cache-control', 'no-store'),
+        problem(503, 'Service Unavailable', 'The web client has not been built. Run `npm run build:web` (npx tsx web/build.ts), then reload this page.'),
+      );
+
+    const isBuilt = () => (built ||= existsSync(indexFile));
+
+    // Encapsulated: @fastify/static's reply.sendFile stays inside this scope and cannot clash with
+    // another plugin's copy (swagger-ui registers its own).
+    await app.register(async (scope) => {
+      await scope.register(fastifyStatic, { root, serve: false, index: false });
+
+      const page = async (_request: FastifyRequest, reply: FastifyReply) => {
+        if (!isBuilt()) return notBuilt(reply);
+        return reply.header('cache-control', REVALIDATE).sendFile('index.html', { cacheControl: false });
+      };
+      for (const url of CLIENT_PATHS) scope.get(url, { schema: { hide: true } }, page);
+
+      for (const asset of ASSETS) {
+        scope.get(`/${asset}`, { schema: { hide: true } }, async (request, reply) => {
+          if (!isBuilt()) return notBuilt(reply);
+          const versioned = typeof (request.query as Record<string, unknown>).v === 'string';
+          return reply.header('cache-control', versioned ? IMMUTABLE : REVALIDATE).sendFile(asset, { cacheControl: false });
+        });
+      }
+    });
+  },
+  { name: 'web' },
+);

@@ -1,0 +1,71 @@
+// Every call to the API: same-origin cookies, JSON bodies, problem+json errors as ApiError.
+import { readProblem } from './problem.js';
+import type { Binder, CategoryPage, Link, Me, Portal, Problem, RecordFilter, ResourceDetail, SyncStatus } from './types.js';
+import { filterQuery } from './urls.js';
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly problem: Problem;
+
+  constructor(status: number, problem: Problem) {
+    super(problem.detail ?? problem.title ?? `HTTP ${status}`);
+    this.name = 'ApiError';
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+export function isAbort(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'AbortError';
+}
+
+/** What to tell the reader about a failure. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof ApiError) return error.message;
+  if (error instanceof TypeError) return 'Could not reach carebinder. Check your connection and try again.';
+  return error instanceof Error ? error.message : String(error);
+}
+
+interface RequestOptions {
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const init: RequestInit = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
+  if (options.signal) init.signal = options.signal;
+  if (options.body !== undefined) {
+    init.headers = { accept: 'application/json', 'content-type': 'application/json' };
+    init.body = JSON.stringify(options.body);
+  }
+  const response = await fetch(path, init);
+  if (!response.ok) {
+    const text = await response.text().catch(() => '');
+    throw new ApiError(response.status, readProblem(response.status, response.statusText, response.headers.get('content-type'), text));
+  }
+  if (response.status === 204 || response.status === 205) return undefined as T;
+  const type = response.headers.get('content-type') ?? '';
+  if (!/json/i.test(type)) return undefined as T;
+  return (await response.json()) as T;
+}
+
+const id = encodeURIComponent;
+
+export const api = {
+  me: (signal?: AbortSignal) => request<Me>('GET', '/api/me', { ...(signal ? { signal } : {}) }),
+  signUp: (email: string, password: string) => request<Me>('POST', '/api/accounts', { body: { email, password } }),
+  signIn: (email: string, password: string) => request<unknown>('POST', '/api/session', { body: { email, password } }),
+  signOut: () => request<void>('DELETE', '/api/session'),
+
+  portals: (signal: AbortSignal) => request<{ portals: Portal[] }>('GET', '/api/portals', { signal }),
+  links: (signal: AbortSignal) => request<{ links: Link[] }>('GET', '/api/links', { signal }),
+  link: (portalId: string) => request<{ authorizeUrl: string; expiresInSeconds: number }>('POST', '/api/links', { body: { portalId } }),
+  unlink: (linkId: string, deleteRecords: boolean) => request<void>('DELETE', `/api/links/${id(linkId)}${deleteRecords ? '?deleteRecords=true' : ''}`),
+  startSync: (linkId: string) => request<{ jobId: string }>('POST', `/api/links/${id(linkId)}/sync`, { body: {} }),
+  syncStatus: (linkId: string, signal: AbortSignal) => request<SyncStatus>('GET', `/api/links/${id(linkId)}/sync`, { signal }),
+
+  record: (filter: RecordFilter, signal: AbortSignal) => request<Binder>('GET', `/api/record${filterQuery(filter)}`, { signal }),
+  category: (category: string, filter: RecordFilter, cursor: string | null, signal: AbortSignal) =>
+    request<CategoryPage>('GET', `/api/record/${id(category)}${filterQuery(filter, { limit: 50, cursor })}`, { signal }),
+  resource: (resourceId: string, signal: AbortSignal) => request<ResourceDetail>('GET', `/api/resources/${id(resourceId)}`, { signal }),
+};
