@@ -6,6 +6,7 @@ COPY package.json package-lock.json ./
 COPY stubs ./stubs
 RUN npm ci --no-audit --no-fund
 COPY . .
+RUN npx tsx web/build.ts
 USER node
 EXPOSE 3000
-CMD ["npm", "start"]
+CMD ["npx", "tsx", "src/server.ts"]

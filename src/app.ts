@@ -14,7 +14,10 @@ import errorsPlugin from './plugins/errors.js';
 import docsPlugin from './plugins/docs.js';
 import authPlugin from './plugins/auth.js';
 import secretsPlugin from './plugins/secrets.js';
-import { portalRoutes, type LinkLifecycleHooks } from './portals/routes.js';
+import { portalRoutes } from './portals/routes.js';
+import { syncRoutes } from './sync/routes.js';
+import queueDashboard from './admin/queue-dashboard.js';
+import webPlugin from './web/plugin.js';
 import { healthRoutes } from './health/routes.js';
 import { accountRoutes } from './accounts/routes.js';
 
@@ -27,8 +30,6 @@ export interface BuildAppOptions {
   logStream?: DestinationStream;
   /** Per client address per minute; tests raise them so unrelated tests do not trip them. */
   rateLimits?: Partial<RateLimits>;
-  /** What happens around linking and unlinking (the sync schedule). */
-  linkHooks?: LinkLifecycleHooks;
 }
 
 export interface RateLimits {
@@ -75,6 +76,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     signUpsPerMinutePerIp: limits.signUpsPerMinute,
     signInsPerMinutePerIp: limits.signInsPerMinute,
   });
-  await app.register(portalRoutes, { publicUrl: config.publicUrl, ...(options.linkHooks ? { hooks: options.linkHooks } : {}) });
+  await app.register(portalRoutes, { publicUrl: config.publicUrl, syncEveryMs: config.sync.everyMs });
+  await app.register(syncRoutes);
+  await app.register(queueDashboard, { adminToken: config.adminToken });
+  await app.register(webPlugin);
   return app;
 }

@@ -1,8 +1,11 @@
 // Every queue a worker process serves, with its processor.
 import type { Logger } from 'pino';
+import type { Processor } from 'bullmq';
 import type { Config } from '../src/config.js';
 import type { Pool } from '../src/db/pool.js';
 import type { QueueFactory } from '../src/queue/connection.js';
+import { SYNC_QUEUE } from '../src/sync/sync-queue.js';
+import { createSyncProcessor, type SyncWorkerDeps } from '../src/sync/worker.js';
 import type { WorkerDefinition } from './runtime.js';
 
 export interface WorkerDeps {
@@ -10,8 +13,10 @@ export interface WorkerDeps {
   pool: Pool;
   factory: QueueFactory;
   log: Logger;
+  sync?: Pick<SyncWorkerDeps, 'settings' | 'prefix'>;
 }
 
-export function workerDefinitions(_deps: WorkerDeps): WorkerDefinition[] {
-  return [];
+export function workerDefinitions(deps: WorkerDeps): WorkerDefinition[] {
+  const sync = createSyncProcessor({ ...deps, ...deps.sync });
+  return [{ queue: SYNC_QUEUE, processor: sync as Processor, concurrency: deps.config.sync.workerConcurrency, onWorker: (worker) => sync.bindWorker(worker) }];
 }

@@ -8,6 +8,8 @@ export interface WorkerDefinition {
   queue: string;
   processor: Processor;
   concurrency: number;
+  /** Gives the processor its worker (for worker.rateLimit). */
+  onWorker?: (worker: Worker) => void;
 }
 
 export interface WorkerRuntime {
@@ -15,9 +17,16 @@ export interface WorkerRuntime {
   close(): Promise<void>;
 }
 
-export function startWorkers(factory: QueueFactory, definitions: WorkerDefinition[], log: Logger): WorkerRuntime {
+export function startWorkers(
+  factory: QueueFactory,
+  definitions: WorkerDefinition[],
+  log: Logger,
+  /** Lock and stall-check timing; tests shorten them to see a killed worker's job recovered quickly. */
+  timing: { lockDuration?: number; stalledInterval?: number } = {},
+): WorkerRuntime {
   const workers = definitions.map((definition) => {
-    const worker = factory.createWorker(definition.queue, definition.processor, { concurrency: definition.concurrency });
+    const worker = factory.createWorker(definition.queue, definition.processor, { concurrency: definition.concurrency, ...timing });
+    definition.onWorker?.(worker);
     worker.on('failed', (job, error) =>
       log.warn({ queue: definition.queue, jobId: job?.id, attemptsMade: job?.attemptsMade, reason: error.message }, 'job failed'),
     );

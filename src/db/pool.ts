@@ -20,6 +20,9 @@ export function createPool(databaseUrl: string, applicationName: string, max = 1
 
 export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A connection lost while checked out emits 'error' on the client, which would otherwise crash the process.
+  const onError = (): void => {};
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -29,6 +32,7 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
     await client.query('ROLLBACK').catch(() => {});
     throw error;
   } finally {
+    client.off('error', onError);
     client.release();
   }
 }

@@ -25,7 +25,9 @@ export interface PortalRequestOptions {
 export interface PortalResponse {
   status: number;
   headers: Headers;
-  text: string;
+  bytes: Buffer;
+  /** The body as UTF-8 text (decoded on first use). */
+  readonly text: string;
   url: string;
 }
 
@@ -39,8 +41,17 @@ export async function portalRequest(url: string, init: RequestInit = {}, options
   } catch (error) {
     throw new PortalUnreachableError(describeNetworkError(error), { cause: error });
   }
-  const text = await readCapped(response, options.maxBytes ?? DEFAULT_MAX_BYTES);
-  return { status: response.status, headers: response.headers, text, url: response.url || url };
+  const bytes = await readCapped(response, options.maxBytes ?? DEFAULT_MAX_BYTES);
+  let text: string | undefined;
+  return {
+    status: response.status,
+    headers: response.headers,
+    bytes,
+    get text() {
+      return (text ??= bytes.toString('utf8'));
+    },
+    url: response.url || url,
+  };
 }
 
 /** GET/POST expecting a JSON object; non-2xx or malformed answers throw PortalResponseError. */
@@ -63,13 +74,13 @@ export function parseJsonObject(text: string): Record<string, unknown> | undefin
   }
 }
 
-async function readCapped(response: Response, maxBytes: number): Promise<string> {
+async function readCapped(response: Response, maxBytes: number): Promise<Buffer> {
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (declared > maxBytes) {
     await response.body?.cancel().catch(() => {});
     throw new PortalResponseError(`answered with ${declared} bytes, more than the ${maxBytes}-byte limit`, response.status);
   }
-  if (!response.body) return '';
+  if (!response.body) return Buffer.alloc(0);
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -88,7 +99,7 @@ async function readCapped(response: Response, maxBytes: number): Promise<string>
     if (error instanceof PortalResponseError) throw error;
     throw new PortalUnreachableError(`connection broke while reading the answer (${describeNetworkError(error)})`, { cause: error });
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function describeNetworkError(error: unknown): string {

@@ -6,19 +6,12 @@ import { requireAccount } from '../plugins/auth.js';
 import { SESSION_COOKIE } from '../plugins/security.js';
 import { createAccountRepository } from '../accounts/repository.js';
 import { PortalResponseError, PortalUnreachableError } from '../http/portal-http.js';
-import { enqueueSync } from '../sync/sync-queue.js';
+import { enqueueSync, scheduleLinkSync, unscheduleLinkSync } from '../sync/sync-queue.js';
 import { createPortalRegistry, type Portal } from './registry.js';
 import { createLinkRepository, type Link, type StoredTokens } from './links.js';
 import { createSmartLaunch, isNetworkFailure, oauthErrorFrom } from './smart-launch.js';
 import { discoverSmartConfiguration } from './discovery.js';
 import { expiryFrom, fhirUserOf, introspectExpiry, revokeToken, TokenResponseError, validateLaunchTokenResponse } from './tokens.js';
-
-export interface LinkLifecycleHooks {
-  /** After a link is created or re-linked (schedules its periodic sync). */
-  onLinked?(link: Link): Promise<void>;
-  /** Before a link is unlinked (removes its schedule). */
-  onUnlinked?(link: Link): Promise<void>;
-}
 
 const PortalBody = z.object({
   id: z.string(),
@@ -61,7 +54,7 @@ export function linkView(link: Link): z.infer<typeof LinkBody> {
 
 const portalView = (portal: Portal) => ({ id: portal.id, name: portal.name, fhirBaseUrl: portal.fhirBaseUrl, brand: portal.brand });
 
-export const portalRoutes: FastifyPluginAsyncZod<{ publicUrl: string; hooks?: LinkLifecycleHooks }> = async (app, { publicUrl, hooks }) => {
+export const portalRoutes: FastifyPluginAsyncZod<{ publicUrl: string; syncEveryMs: number }> = async (app, { publicUrl, syncEveryMs }) => {
   const registry = createPortalRegistry(app.db, app.secretBox);
   const links = createLinkRepository(app.db, app.secretBox);
   const accounts = createAccountRepository(app.db);
@@ -128,7 +121,7 @@ export const portalRoutes: FastifyPluginAsyncZod<{ publicUrl: string; hooks?: Li
     async (request, reply) => {
       const link = await links.findForAccount(request.params.id, requireAccount(request).id);
       if (!link) throw new NotFoundError('No such link.');
-      await hooks?.onUnlinked?.(link);
+      await unscheduleLinkSync(app.queues.sync, link.id);
       const tokens = await links.tokens(link.id).catch(() => null);
       if (tokens && link.revocationEndpoint) await revokeAtPortal(link, tokens, await registry.find(link.portalId));
       if (request.query.deleteRecords === 'true') await links.delete(link.id);
@@ -230,10 +223,12 @@ export const portalRoutes: FastifyPluginAsyncZod<{ publicUrl: string; hooks?: Li
         refreshExpiresAt,
         endpoints: { token: configuration.tokenEndpoint, revocation: configuration.revocationEndpoint, introspection: configuration.introspectionEndpoint },
       });
-      await hooks?.onLinked?.(link);
-      await enqueueSync(app.queues.sync, link.id).catch((failure: unknown) =>
-        request.log.error({ linkId: link.id, err: failure }, 'could not queue the first sync; the schedule will pick it up'),
-      );
+      try {
+        await scheduleLinkSync(app.queues.sync, link.id, syncEveryMs);
+        await enqueueSync(app.queues.sync, link.id);
+      } catch (failure) {
+        request.log.error({ linkId: link.id, err: failure }, 'could not queue the sync; "Sync now" or the next start will retry');
+      }
       request.log.info({ linkId: link.id, portalId: portal.id, created }, 'portal linked');
       return back('success');
     },

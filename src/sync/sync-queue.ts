@@ -17,3 +17,23 @@ export async function enqueueSync(queue: Queue<SyncJobData>, linkId: string, opt
   const job = await queue.add('sync', { linkId, ...(options.full ? { full: true } : {}) }, { deduplication: { id: syncDeduplicationId(linkId) } });
   return job.id!;
 }
+
+export const schedulerIdFor = (linkId: string) => `sync-link:${linkId}`;
+
+/**
+ * The periodic sync of a link, as a BullMQ job scheduler (safe to call again: it upserts).
+ * Each link starts at a random point of the period, so links created together do not all
+ * sync at the same minute.
+ */
+export async function scheduleLinkSync(queue: Queue<SyncJobData>, linkId: string, everyMs: number): Promise<void> {
+  const offset = Math.floor(Math.random() * everyMs);
+  await queue.upsertJobScheduler(
+    schedulerIdFor(linkId),
+    { every: everyMs, startDate: new Date(Date.now() + offset) },
+    { name: 'sync', data: { linkId } },
+  );
+}
+
+export async function unscheduleLinkSync(queue: Queue<SyncJobData>, linkId: string): Promise<void> {
+  await queue.removeJobScheduler(schedulerIdFor(linkId));
+}

@@ -3,7 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig, type Config } from '../../src/config.js';
 
 export const ADMIN_DATABASE_URL = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-export const TEST_DATABASE_NAME = 'carebinder_test';
+/**
+ * Each test run gets a database of its own (named by the runner's process id, set by the global
+ * setup and inherited by the test processes), so concurrent runs never drop each other's data.
+ */
+export const TEST_DATABASE_NAME = process.env.CAREBINDER_TEST_DATABASE ?? `carebinder_test_${process.pid}`;
 export const TEST_DATABASE_URL = databaseUrlFor(TEST_DATABASE_NAME);
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/1';
 /** Fixed for the whole run so every test file can decrypt what another stored. */

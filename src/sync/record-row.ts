@@ -1,0 +1,80 @@
+// A validated resource becomes one storage row: the raw resource, a content hash that lets
+// re-syncs skip unchanged rows, and what the binder shows (title, dates, status, codes,
+// values, categories, duplicate keys). Pure.
+import { createHash } from 'node:crypto';
+import { classify, CLASSIFIER_RULES_VERSION } from '../records/classify/index.js';
+import { duplicateKeys } from '../records/duplicates.js';
+import { extractBinderFields, type BinderFields } from '../records/extract.js';
+import type { FhirResource } from './validate.js';
+
+export interface RecordRow {
+  resourceType: string;
+  resourceId: string;
+  versionId: string | null;
+  lastUpdated: string | null;
+  contentHash: Buffer;
+  json: string;
+  title: string;
+  effectiveAt: string | null;
+  dateText: string | null;
+  endDateText: string | null;
+  status: string | null;
+  codes: string[];
+  categories: string[];
+  rulesVersion: string;
+  binder: string;
+  duplicateKeys: string[];
+  /** Not stored: what the sync fetches next. */
+  fields: BinderFields;
+}
+
+export function contentHashOf(json: string): Buffer {
+  return createHash('sha256').update(json).digest();
+}
+
+/** `json` is the resource as serialised once by validation (hashed and stored as is). */
+export function toRecordRow(resource: FhirResource, portalId: string, json = JSON.stringify(resource), contentHash = contentHashOf(json)): RecordRow {
+  const fields = extractBinderFields(resource);
+  return {
+    resourceType: resource.resourceType,
+    resourceId: resource.id,
+    versionId: typeof resource.meta?.versionId === 'string' ? resource.meta.versionId : null,
+    lastUpdated: instantOrNull(resource.meta?.lastUpdated),
+    contentHash,
+    json,
+    title: fields.title.slice(0, 500),
+    effectiveAt: instantOrNull(fields.date),
+    dateText: fields.date,
+    endDateText: fields.endDate,
+    status: fields.status,
+    codes: fields.codes.map((c) => `${c.system ?? ''}|${c.code}`).slice(0, 50),
+    categories: classify(resource),
+    rulesVersion: CLASSIFIER_RULES_VERSION,
+    binder: JSON.stringify(binderView(fields)),
+    duplicateKeys: duplicateKeys(resource, fields, { portalIds: [portalId] }),
+    fields,
+  };
+}
+
+/** The precomputed part of an API item. */
+export function binderView(fields: BinderFields): Record<string, unknown> {
+  return {
+    ...(fields.value ? { value: fields.value } : {}),
+    ...(fields.dose ? { dose: fields.dose } : {}),
+    ...(fields.documents.length ? { documents: fields.documents } : {}),
+  };
+}
+
+/**
+ * FHIR dates may be partial ("2024", "2024-03") or carry no zone; for sorting and filtering
+ * they become the first instant they could mean (UTC when no zone is given).
+ */
+export function instantOrNull(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const match = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?)?)?$/.exec(value.trim());
+  if (!match) return null;
+  const [, year, month = '01', day = '01', time, zone] = match;
+  const iso = time ? `${year}-${month}-${day}${time}${zone ? '' : 'Z'}` : `${year}-${month}-${day}T00:00:00Z`;
+  const parsed = Date.parse(iso);
+  return Number.isNaN(parsed) ? null : new Date(parsed).toISOString();
+}

@@ -1,0 +1,525 @@
+// One link's sync: searches each permitted type page by page, validates and stores every
+// page as it goes (the next page is fetched while the current one is written), then fetches
+// what the records reference (practitioners, medications, attachments). Progress is saved per
+// page in the job, so a worker killed mid-sync resumes at its page; writes are idempotent.
+import { createHash } from 'node:crypto';
+import type { Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Pool } from '../db/pool.js';
+import type { LinkRepository, Link } from '../portals/links.js';
+import type { PortalRegistry } from '../portals/registry.js';
+import { NeedsRelinkError, RefreshUnavailableError, type TokenKeeper } from '../portals/token-refresh.js';
+import { createFhirHttp, PortalClientError, PortalRateLimitedError, PortalUnavailableError, type FhirHttp, type RetryPolicy } from './fhir-http.js';
+import type { PortalLimiter } from './portal-limiter.js';
+import { parseCapabilities, patientSearch, planTypes, REQUIRED_CATEGORY_FALLBACKS, type PortalCapabilities, type SyncType, type TypePlan } from './plan.js';
+import { contentHashOf, toRecordRow, type RecordRow } from './record-row.js';
+import { BATCH_SIZE, markRemovedAtSource, storeDocument, storedDocumentUrls, storedHashes, storedReferenceKeys, upsertRecords } from './storage.js';
+import { createSyncRunRepository, type SyncRun, type TypeReport } from './sync-runs.js';
+import { validateEntry, validateSearchPage, InvalidPageError, type FhirResource } from './validate.js';
+import type { SyncJobData } from './sync-queue.js';
+
+/** Where a sync stands; saved in the job's data after every page. */
+export interface SyncCursor {
+  phase: 'search' | 'references' | 'done';
+  typeIndex: number;
+  /** Index into the type's per-category fallback searches, or null for the plain search. */
+  categoryIndex: number | null;
+  /** The next page to fetch; null means "start this search". */
+  nextUrl: string | null;
+  /** Types whose search began before a restart: their deletions are not judged this run. */
+  interruptedTypes: string[];
+  fullPass: boolean;
+  since: string | null;
+}
+
+export interface SyncSettings {
+  maxPages: number;
+  fullEveryMs: number;
+  /** Incremental searches overlap the previous run by this much (clock skew between us and the portal). */
+  skewMs: number;
+  maxDocumentBytes: number;
+  retry?: Partial<RetryPolicy>;
+}
+
+export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
+  maxPages: 2000,
+  fullEveryMs: 7 * 86_400_000,
+  skewMs: 5 * 60_000,
+  maxDocumentBytes: 20 * 1024 * 1024,
+};
+
+export interface SyncDeps {
+  pool: Pool;
+  links: LinkRepository;
+  registry: PortalRegistry;
+  tokens: TokenKeeper;
+  limiter: PortalLimiter;
+  log: Logger;
+  settings: SyncSettings;
+  /** Pauses the whole queue's worker when a portal asks for a long wait (BullMQ rate limit). */
+  rateLimit(ms: number): Promise<void>;
+}
+
+/** The sync cannot go on until the patient links again: BullMQ must not retry it. */
+export class SyncStoppedError extends Error {
+  override name = 'SyncStoppedError';
+}
+
+/** A job that must be retried later without using up an attempt. */
+export class SyncRateLimitedError extends Error {
+  override name = 'SyncRateLimitedError';
+  constructor(readonly waitMs: number) {
+    super(`portal rate limit: waiting ${Math.round(waitMs / 1000)} s`);
+  }
+}
+
+export interface SyncOutcome {
+  state: 'succeeded' | 'skipped';
+  reason?: string;
+  pages?: number;
+  stored?: number;
+}
+
+const CLAIM_MINUTES = 30;
+
+export async function syncLink(job: Job<SyncJobData & { cursor?: SyncCursor }>, deps: SyncDeps): Promise<SyncOutcome> {
+  const { pool, links, log } = deps;
+  const jobId = job.id ?? 'unknown';
+  const link = await links.findById(job.data.linkId);
+  if (!link || link.status === 'unlinked') return { state: 'skipped', reason: 'the link no longer exists' };
+  if (link.status === 'needs-relink') throw new SyncStoppedError(link.statusReason ?? 'the portal must be linked again');
+  if (!(await claim(pool, link.id, jobId))) return { state: 'skipped', reason: 'another sync of this link is running' };
+
+  const runs = createSyncRunRepository(pool);
+  const cursor = job.data.cursor ?? firstCursor(link, job.data.full === true, deps.settings);
+  const run = await runs.startOrResume(link.id, jobId, cursor.fullPass);
+  await pool.query(`UPDATE links SET status = 'syncing', last_sync_started_at = COALESCE($2, now()), last_sync_state = 'running', updated_at = now() WHERE id = $1 AND status <> 'unlinked'`, [
+    link.id,
+    run.startedAt,
+  ]);
+  const isLastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  try {
+    const portal = await deps.registry.find(link.portalId);
+    if (!portal) throw new SyncStoppedError('the portal was removed from this carebinder');
+    const http = createFhirHttp({
+      fhirBaseUrl: portal.fhirBaseUrl,
+      portalId: portal.id,
+      linkId: link.id,
+      tokens: deps.tokens,
+      limiter: deps.limiter,
+      ...(deps.settings.retry ? { retry: deps.settings.retry } : {}),
+      onWait: (reason, ms) => log.debug({ linkId: link.id, reason, ms }, 'waiting for the portal'),
+    });
+    const outcome = await new LinkSync(job, deps, link, run, cursor, http).execute();
+    await runs.finish(run, 'succeeded');
+    await pool.query(
+      `UPDATE links SET status = 'active', status_reason = NULL, last_sync_finished_at = now(), last_sync_state = 'succeeded',
+              last_successful_sync_started_at = $2, last_full_sync_started_at = CASE WHEN $3 THEN $2 ELSE last_full_sync_started_at END,
+              updated_at = now()
+        WHERE id = $1 AND status <> 'unlinked'`,
+      [link.id, run.startedAt, cursor.fullPass],
+    );
+    log.info({ linkId: link.id, jobId, pages: run.pagesDone, full: cursor.fullPass }, 'sync succeeded');
+    return outcome;
+  } catch (error) {
+    if (error instanceof SyncRateLimitedError) {
+      run.warnings.push(`${new Date().toISOString()} the portal asked to slow down; resuming in ${Math.round(error.waitMs / 1000)} s`);
+      await runs.saveProgress(run);
+      throw error;
+    }
+    const stopped = error instanceof NeedsRelinkError || error instanceof SyncStoppedError;
+    const reason = describeFailure(error);
+    run.errors.push(`${new Date().toISOString()} ${reason}`);
+    if (stopped || isLastAttempt) {
+      await runs.finish(run, 'failed');
+      // needs-relink was already recorded by the token keeper; other final failures show as error.
+      await pool.query(
+        `UPDATE links SET status = CASE WHEN status IN ('needs-relink', 'unlinked') THEN status ELSE 'error' END,
+                status_reason = CASE WHEN status IN ('needs-relink', 'unlinked') THEN status_reason ELSE $2 END,
+                last_sync_finished_at = now(), last_sync_state = 'failed', updated_at = now()
+          WHERE id = $1`,
+        [link.id, `The last sync failed: ${reason}. The next scheduled sync will try again.`],
+      );
+    } else {
+      await runs.saveProgress(run);
+    }
+    log.warn({ linkId: link.id, jobId, attempt: job.attemptsMade + 1, reason }, 'sync attempt failed');
+    if (stopped) throw new SyncStoppedError(reason, { cause: error });
+    throw error;
+  } finally {
+    await release(pool, link.id, jobId);
+  }
+}
+
+function firstCursor(link: Link, forcedFull: boolean, settings: SyncSettings): SyncCursor {
+  const lastFull = link.lastFullSyncStartedAt?.getTime() ?? 0;
+  const fullPass = forcedFull || !link.lastSuccessfulSyncStartedAt || Date.now() - lastFull >= settings.fullEveryMs;
+  const since = !fullPass && link.lastSuccessfulSyncStartedAt ? new Date(link.lastSuccessfulSyncStartedAt.getTime() - settings.skewMs).toISOString() : null;
+  return { phase: 'search', typeIndex: 0, categoryIndex: null, nextUrl: null, interruptedTypes: [], fullPass, since };
+}
+
+async function claim(pool: Pool, linkId: string, jobId: string): Promise<boolean> {
+  const { rowCount } = await pool.query(
+    `UPDATE links SET sync_claimed_by = $2, sync_claimed_until = now() + make_interval(mins => $3)
+      WHERE id = $1 AND (sync_claimed_by IS NULL OR sync_claimed_by = $2 OR sync_claimed_until < now())`,
+    [linkId, jobId, CLAIM_MINUTES],
+  );
+  return rowCount === 1;
+}
+
+async function release(pool: Pool, linkId: string, jobId: string): Promise<void> {
+  await pool.query('UPDATE links SET sync_claimed_by = NULL, sync_claimed_until = NULL WHERE id = $1 AND sync_claimed_by = $2', [linkId, jobId]);
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof NeedsRelinkError || error instanceof SyncStoppedError) return error.message;
+  if (error instanceof PortalUnavailableError || error instanceof RefreshUnavailableError) return error.message;
+  if (error instanceof PortalClientError) return `the portal answered ${error.message}`;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+class LinkSync {
+  private readonly runs;
+  private readonly queuedFetches = new Set<string>();
+
+  constructor(
+    private readonly job: Job<SyncJobData & { cursor?: SyncCursor }>,
+    private readonly deps: SyncDeps,
+    private readonly link: Link,
+    private readonly run: SyncRun,
+    private cursor: SyncCursor,
+    private readonly http: FhirHttp,
+  ) {
+    this.runs = createSyncRunRepository(deps.pool);
+  }
+
+  async execute(): Promise<SyncOutcome> {
+    try {
+      const capabilities = await this.capabilities();
+      const plan = planTypes(capabilities, this.link.grantedScopes);
+      this.reportSkipped(plan);
+      if (this.cursor.phase === 'search') await this.searchAll(plan);
+      if (this.cursor.phase === 'references') await this.fetchPending();
+    } catch (error) {
+      if (error instanceof PortalRateLimitedError) {
+        await this.deps.rateLimit(error.retryAfterMs);
+        throw new SyncRateLimitedError(error.retryAfterMs);
+      }
+      if (error instanceof PortalClientError && error.status === 401) {
+        await this.deps.links.setStatus(this.link.id, 'needs-relink', 'The portal no longer accepts carebinder\'s access. Link it again.');
+        throw new SyncStoppedError('the portal refused the access token even after a refresh');
+      }
+      throw error;
+    }
+    const stored = Object.values(this.run.types).reduce((sum, t) => sum + t.stored, 0);
+    return { state: 'succeeded', pages: this.run.pagesDone, stored };
+  }
+
+  private async capabilities(): Promise<PortalCapabilities> {
+    try {
+      return parseCapabilities(await this.http.getJson('metadata'));
+    } catch (error) {
+      if (error instanceof PortalRateLimitedError || error instanceof NeedsRelinkError) throw error;
+      this.warn(`could not read the portal's CapabilityStatement (${describeFailure(error)}); trying every type`);
+      return parseCapabilities(null);
+    }
+  }
+
+  private reportSkipped(plan: TypePlan[]): void {
+    for (const entry of plan) {
+      if (!entry.skipped || this.run.types[entry.type]) continue;
+      this.run.types[entry.type] = {
+        ...emptyReport(),
+        status: 'skipped',
+        note: entry.skipped === 'not-granted' ? 'not covered by the scopes the portal granted' : 'the portal does not offer this type',
+      };
+    }
+  }
+
+  private async searchAll(plan: TypePlan[]): Promise<void> {
+    for (; this.cursor.typeIndex < plan.length; this.cursor.typeIndex++, this.cursor.categoryIndex = null, this.cursor.nextUrl = null) {
+      const entry = plan[this.cursor.typeIndex];
+      if (entry.skipped) continue;
+      await this.searchType(entry);
+      await this.saveCursor();
+    }
+    this.cursor = { ...this.cursor, phase: 'references', nextUrl: null };
+    await this.saveCursor();
+  }
+
+  private async searchType(entry: TypePlan): Promise<void> {
+    const type = entry.type;
+    const report = (this.run.types[type] ??= emptyReport());
+    const resumedMidType = this.cursor.nextUrl !== null || this.cursor.categoryIndex !== null;
+    if (resumedMidType && !this.cursor.interruptedTypes.includes(type)) this.cursor.interruptedTypes.push(type);
+    const seen = new Set<string>();
+    let complete = true;
+    const fallbacks = REQUIRED_CATEGORY_FALLBACKS[type];
+    for (;;) {
+      const category = this.cursor.categoryIndex === null ? undefined : fallbacks?.[this.cursor.categoryIndex];
+      try {
+        complete = (await this.pageThrough(type, entry, category, report, seen)) && complete;
+      } catch (error) {
+        if (!(error instanceof PortalClientError)) throw error;
+        if (error.status === 401) throw error;
+        const firstPage = this.cursor.nextUrl === null;
+        if (error.status === 400 && fallbacks && this.cursor.categoryIndex === null && firstPage) {
+          // The portal wants a category (Epic's Observation search, US Core CarePlan): one search per category.
+          this.warn(`${type}: the portal requires a category (${error.outcome ?? 'HTTP 400'}); searching category by category`);
+          this.cursor.categoryIndex = 0;
+          continue;
+        }
+        report.status = error.status === 403 ? 'forbidden' : error.status === 404 ? 'not-supported' : 'refused';
+        report.note = `${category ? `category ${category}: ` : ''}the portal answered ${error.message}`;
+        this.warn(`${type}: ${report.note}`);
+        if (!fallbacks || this.cursor.categoryIndex === null) return;
+        complete = false;
+      }
+      if (fallbacks && this.cursor.categoryIndex !== null && this.cursor.categoryIndex + 1 < fallbacks.length) {
+        this.cursor.categoryIndex++;
+        this.cursor.nextUrl = null;
+        await this.saveCursor();
+        continue;
+      }
+      break;
+    }
+    if (report.status === 'pending') report.status = complete ? 'done' : 'partial';
+    const judgeDeletions = this.cursor.fullPass && complete && report.status === 'done' && !this.cursor.interruptedTypes.includes(type);
+    if (judgeDeletions) {
+      const removed = await markRemovedAtSource(this.deps.pool, this.link.id, type, seen);
+      if (removed > 0) this.warn(`${type}: ${removed} record(s) are no longer at the portal; kept in the binder, marked removed at source`);
+    }
+  }
+
+  /**
+   * Follows one search's pages; returns false when it stopped early (loop or page limit).
+   * Three stages overlap: the next page is fetched while this one is checked and turned into
+   * rows, while the previous one is still being written. The cursor moves past a page only
+   * once its rows are written, so a restart resumes at the first page not yet stored.
+   */
+  private async pageThrough(type: SyncType, entry: TypePlan, category: string | undefined, report: TypeReport, seen: Set<string>): Promise<boolean> {
+    const visited = new Set<string>();
+    const typeAlreadyStored = await this.hasStored(type);
+    let url = this.cursor.nextUrl ?? this.searchUrl(type, entry, category);
+    let pending: Promise<unknown> = this.http.getJson(url);
+    let writing: Promise<void> = Promise.resolve();
+    let pages = 0;
+    for (;;) {
+      const body = await pending;
+      visited.add(url);
+      let page;
+      try {
+        page = validateSearchPage(body, this.link.portalPatientId);
+      } catch (error) {
+        if (error instanceof InvalidPageError) throw new PortalUnavailableError(`${type}: ${error.message}`);
+        throw error;
+      }
+      const next = page.nextUrl ? this.http.resolve(page.nextUrl) : null;
+      const looped = next !== null && visited.has(next);
+      const limited = ++pages >= this.deps.settings.maxPages;
+      const following = next && !looped && !limited ? next : null;
+      pending = following ? this.http.getJson(following) : Promise.resolve(null);
+      pending.catch(() => {}); // handled when awaited
+      if (report.expected === null && page.total !== null && this.cursor.nextUrl === null) report.expected = page.total;
+      const rows = await this.preparePage(page.verdicts, report, seen, typeAlreadyStored);
+      await writing;
+      writing = this.writePage(rows, report).then(async () => {
+        report.pages++;
+        this.run.pagesDone++;
+        this.cursor.nextUrl = following;
+        await this.saveCursor();
+      });
+      writing.catch(() => {}); // handled when awaited
+      if (page.nextUrl && !next) this.warn(`${type}: the portal's next link points off the portal; stopped there`);
+      if (looped) this.warn(`${type}: the portal's next link repeats an earlier page; stopped there`);
+      if (limited && next && !looped) this.warn(`${type}: stopped after ${this.deps.settings.maxPages} pages (SYNC_MAX_PAGES)`);
+      if (!following) {
+        await writing;
+        await pending;
+        return !looped && !(limited && next) && !(page.nextUrl && !next);
+      }
+      url = following;
+    }
+  }
+
+  private async hasStored(type: string): Promise<boolean> {
+    const { rows } = await this.deps.pool.query<{ stored: boolean }>(
+      'SELECT EXISTS (SELECT 1 FROM records WHERE link_id = $1 AND resource_type = $2) AS stored',
+      [this.link.id, type],
+    );
+    return rows[0].stored;
+  }
+
+  private searchUrl(type: SyncType, entry: TypePlan, category: string | undefined): string {
+    const params = new URLSearchParams(patientSearch(type, this.link.portalPatientId));
+    if (category) params.set('category', category);
+    if (this.cursor.since && entry.useLastUpdated && type !== 'Patient') params.set('_lastUpdated', `gt${this.cursor.since}`);
+    // The portal caps _count at its own maximum; asking for many means fewer round trips.
+    params.set('_count', '1000');
+    return `${type}?${params}`;
+  }
+
+  /** Checks, counts and turns a page into rows; unchanged resources (same content hash as stored) drop out here. */
+  private async preparePage(verdicts: ReturnType<typeof validateSearchPage>['verdicts'], report: TypeReport, seen: Set<string>, typeAlreadyStored: boolean): Promise<RecordRow[]> {
+    const accepted: Array<{ resource: FhirResource; json: string; hash: Buffer }> = [];
+    for (const verdict of verdicts) {
+      if (verdict.kind === 'warning') this.warn(verdict.message);
+      else if (verdict.kind === 'reject') {
+        report.rejected++;
+        this.warn(`rejected: ${verdict.detail}`);
+      } else {
+        report.fetched++;
+        seen.add(verdict.resource.id);
+        accepted.push({ resource: verdict.resource, json: verdict.json, hash: contentHashOf(verdict.json) });
+      }
+    }
+    // A re-sync of unchanged data reads and compares, and writes nothing. A type with nothing
+    // stored yet (the first sync) has nothing to compare with.
+    const changed = typeAlreadyStored ? await this.withoutUnchanged(accepted) : accepted;
+    return changed.map((c) => toRecordRow(c.resource, this.link.portalId, c.json, c.hash));
+  }
+
+  private async writePage(rows: RecordRow[], report: TypeReport): Promise<void> {
+    // The batches of one page go out together, each on its own pooled connection.
+    const batches: RecordRow[][] = [];
+    for (let i = 0; i < rows.length; i += BATCH_SIZE) batches.push(rows.slice(i, i + BATCH_SIZE));
+    const results = await Promise.all(batches.map((batch) => upsertRecords(this.deps.pool, this.link.accountId, this.link.id, batch)));
+    report.stored += results.reduce((sum, result) => sum + result.written, 0);
+    await this.queueFetches(rows);
+  }
+
+  private async withoutUnchanged<T extends { resource: FhirResource; hash: Buffer }>(candidates: T[]): Promise<T[]> {
+    const byType = new Map<string, T[]>();
+    for (const candidate of candidates) byType.set(candidate.resource.resourceType, [...(byType.get(candidate.resource.resourceType) ?? []), candidate]);
+    const changed: T[] = [];
+    for (const [type, group] of byType) {
+      const stored = await storedHashes(this.deps.pool, this.link.id, type, group.map((c) => c.resource.id));
+      changed.push(...group.filter((c) => stored.get(c.resource.id) !== c.hash.toString('hex')));
+    }
+    return changed;
+  }
+
+  /** Remembers, in the database, what the stored rows reference. */
+  private async queueFetches(rows: RecordRow[]): Promise<void> {
+    const targets: Array<{ kind: 'resource' | 'document'; target: string; contentType: string | null }> = [];
+    for (const row of rows) {
+      for (const ref of row.fields.references) {
+        if (ref.resourceType === 'Binary') continue; // fetched as documents, from the attachment
+        targets.push({ kind: 'resource', target: ref.url ?? `${ref.resourceType}/${ref.id}`, contentType: null });
+      }
+      for (const document of row.fields.documents) {
+        if (document.url && !document.embedded) targets.push({ kind: 'document', target: document.url, contentType: document.contentType ?? null });
+      }
+    }
+    const fresh = targets.filter((t) => !this.queuedFetches.has(`${t.kind}:${t.target}`));
+    if (fresh.length === 0) return;
+    fresh.forEach((t) => this.queuedFetches.add(`${t.kind}:${t.target}`));
+    await this.deps.pool.query(
+      `INSERT INTO sync_pending_fetches (link_id, kind, target, content_type)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING`,
+      [this.link.id, fresh.map((t) => t.kind), fresh.map((t) => t.target), fresh.map((t) => t.contentType)],
+    );
+  }
+
+  /** Fetches what the records reference, a few at a time (the portal limiter bounds the total). */
+  private async fetchPending(): Promise<void> {
+    const { rows } = await this.deps.pool.query<{ kind: 'resource' | 'document'; target: string; content_type: string | null }>(
+      'SELECT kind, target, content_type FROM sync_pending_fetches WHERE link_id = $1',
+      [this.link.id],
+    );
+    const resourceKeys = rows.filter((r) => r.kind === 'resource').map((r) => referenceKey(r.target)).filter((k): k is string => k !== null);
+    const haveResources = await storedReferenceKeys(this.deps.pool, this.link.id, resourceKeys);
+    const documentUrls = rows.filter((r) => r.kind === 'document').map((r) => this.http.resolve(r.target)).filter((u): u is string => u !== null);
+    const haveDocuments = await storedDocumentUrls(this.deps.pool, this.link.id, documentUrls);
+    const report = (this.run.types['(referenced)'] ??= emptyReport());
+    const work = rows.filter((row) => {
+      if (row.kind === 'resource') {
+        const key = referenceKey(row.target);
+        return key !== null && !haveResources.has(key);
+      }
+      const url = this.http.resolve(row.target);
+      return url !== null && !haveDocuments.has(url);
+    });
+    const skipped = rows.filter((r) => r.kind === 'document' && this.http.resolve(r.target) === null);
+    for (const row of skipped) this.warn(`attachment ${row.target} is not on the portal; not fetched (tokens are only sent to the portal)`);
+    let index = 0;
+    const worker = async (): Promise<void> => {
+      while (index < work.length) {
+        const item = work[index++];
+        if (item.kind === 'resource') await this.fetchReference(item.target, report);
+        else await this.fetchDocument(item.target, item.content_type, report);
+      }
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+    report.status = 'done';
+    await this.deps.pool.query('DELETE FROM sync_pending_fetches WHERE link_id = $1', [this.link.id]);
+    this.cursor = { ...this.cursor, phase: 'done' };
+    await this.saveCursor();
+  }
+
+  private async fetchReference(target: string, report: TypeReport): Promise<void> {
+    try {
+      const body = await this.http.getJson(target);
+      const verdict = validateEntry(body, this.link.portalPatientId);
+      if (verdict.kind !== 'accept') {
+        report.rejected++;
+        if (verdict.kind === 'reject') this.warn(`rejected reference ${target}: ${verdict.detail}`);
+        return;
+      }
+      report.fetched++;
+      const row = toRecordRow(verdict.resource, this.link.portalId);
+      report.stored += (await upsertRecords(this.deps.pool, this.link.accountId, this.link.id, [row])).written;
+    } catch (error) {
+      if (!(error instanceof PortalClientError)) throw error;
+      this.warn(`reference ${target}: the portal answered ${error.message}`);
+    }
+  }
+
+  private async fetchDocument(target: string, contentType: string | null, report: TypeReport): Promise<void> {
+    const url = this.http.resolve(target)!;
+    try {
+      const response = await this.http.get(url, { accept: contentType ?? '*/*', maxBytes: this.deps.settings.maxDocumentBytes });
+      let content = response.bytes;
+      let type = response.headers.get('content-type')?.split(';')[0]?.trim() ?? contentType ?? 'application/octet-stream';
+      // Some servers answer a Binary read with the FHIR resource, the bytes base64 inside.
+      if (/fhir\+json|application\/json/.test(type)) {
+        const binary = JSON.parse(response.text) as { resourceType?: string; contentType?: string; data?: string };
+        if (binary.resourceType === 'Binary' && typeof binary.data === 'string') {
+          content = Buffer.from(binary.data, 'base64');
+          type = binary.contentType ?? contentType ?? 'application/octet-stream';
+        }
+      }
+      await storeDocument(this.deps.pool, {
+        accountId: this.link.accountId,
+        linkId: this.link.id,
+        sourceUrl: url,
+        contentType: type,
+        content,
+        sha256: createHash('sha256').update(content).digest(),
+      });
+      report.fetched++;
+      report.stored++;
+    } catch (error) {
+      if (!(error instanceof PortalClientError) && !(error instanceof SyntaxError) && !(error as Error).message.includes('limit')) throw error;
+      this.warn(`attachment ${target}: ${(error as Error).message}`);
+    }
+  }
+
+  private warn(message: string): void {
+    this.run.warnings.push(message);
+  }
+
+  private async saveCursor(): Promise<void> {
+    await this.job.updateData({ ...this.job.data, cursor: this.cursor });
+    await this.runs.saveProgress(this.run);
+  }
+}
+
+function emptyReport(): TypeReport {
+  return { fetched: 0, stored: 0, rejected: 0, pages: 0, expected: null, status: 'pending' };
+}
+
+function referenceKey(target: string): string | null {
+  const match = /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(target);
+  return match ? `${match[1]}/${match[2]}` : null;
+}

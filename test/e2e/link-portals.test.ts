@@ -1,0 +1,232 @@
+// Linking both sandbox hospitals over HTTP: their real sign-in and consent pages, fhirclient's
+// code exchange, the sealed token vault, refresh with rotation, and the failure paths.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../sandbox/server.js';
+import { createSecretBox } from '../../src/crypto/secret-box.js';
+import { createLinkRepository } from '../../src/portals/links.js';
+import { createPortalRegistry } from '../../src/portals/registry.js';
+import { createTokenKeeper, NeedsRelinkError } from '../../src/portals/token-refresh.js';
+import { buildTestApp, signedInPatient, type TestApp } from '../helpers/app.js';
+import { linkPortal } from '../helpers/linking.js';
+import { DEMO_LOGIN, registerSandboxPortals, startTestSandbox } from '../helpers/sandbox.js';
+import { uniquePrefix } from '../helpers/services.js';
+
+let t: TestApp;
+let sandbox: Sandbox;
+let portals: Record<string, string>;
+
+beforeAll(async () => {
+  sandbox = await startTestSandbox();
+  t = await buildTestApp({ queuePrefix: uniquePrefix('link') });
+  portals = await registerSandboxPortals(t.pool, sandbox, uniquePrefix('p').slice(-8));
+});
+afterAll(async () => {
+  await t?.close();
+  await sandbox?.close();
+});
+
+function tokenKeeper() {
+  const box = createSecretBox(t.config.secretKey);
+  const registry = createPortalRegistry(t.pool, box);
+  const links = createLinkRepository(t.pool, box);
+  return { keeper: createTokenKeeper({ pool: t.pool, box, registry, links }), links };
+}
+
+async function storedTokenStrings(linkId: string): Promise<{ access: string; refresh: string | undefined }> {
+  const tokens = await tokenKeeper().links.tokens(linkId);
+  return { access: tokens!.access_token, refresh: tokens!.refresh_token };
+}
+
+async function databaseContains(text: string): Promise<boolean> {
+  const tables = ['links', 'smart_launches', 'portals', 'sessions', 'accounts'];
+  for (const table of tables) {
+    const { rows } = await t.pool.query(`SELECT count(*)::int AS n FROM ${table} t WHERE t::text LIKE '%' || $1 || '%'`, [text]);
+    if ((rows[0] as { n: number }).n > 0) return true;
+  }
+  return false;
+}
+
+describe('linking the sandbox hospitals', () => {
+  it('links both hospitals, shows two active links, and keeps every token out of the database, logs and API', async () => {
+    const patient = await signedInPatient(t.app);
+    const northside = await linkPortal(t.app, patient.cookie, portals.northside, DEMO_LOGIN);
+    const riverside = await linkPortal(t.app, patient.cookie, portals.riverside, DEMO_LOGIN);
+    for (const attempt of [northside, riverside]) {
+      expect(attempt.response.statusCode).toBe(303);
+      expect(attempt.location?.searchParams.get('link')).toBe('success');
+      const authorize = new URL(attempt.authorizeUrl);
+      expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+      expect(authorize.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(authorize.searchParams.get('scope')).toBe('launch/patient openid fhirUser offline_access patient/*.rs');
+      expect(authorize.searchParams.get('aud')).toBe(sandbox.hospitals.find((h) => portals[h.id] === attempt.location?.searchParams.get('portal'))?.fhirBaseUrl);
+    }
+
+    const listed = await t.app.inject({ method: 'GET', url: '/api/links', headers: { cookie: patient.cookie } });
+    const links = listed.json<{ links: Array<{ id: string; status: string; portal: { id: string }; hasRefreshToken: boolean; accessTokenExpiresAt: string; grantedScopes: string[] }> }>().links;
+    expect(links.map((l) => [l.portal.id, l.status]).sort()).toEqual([
+      [portals.northside, 'active'],
+      [portals.riverside, 'active'],
+    ].sort());
+    for (const link of links) {
+      expect(link.hasRefreshToken).toBe(true);
+      expect(Date.parse(link.accessTokenExpiresAt)).toBeGreaterThan(Date.now());
+      expect(link.grantedScopes).toContain('offline_access');
+      const tokens = await storedTokenStrings(link.id);
+      expect(await databaseContains(tokens.access)).toBe(false);
+      expect(await databaseContains(tokens.refresh!)).toBe(false);
+      expect(t.logs.join('')).not.toContain(tokens.access);
+      expect(t.logs.join('')).not.toContain(tokens.refresh!);
+      expect(listed.body).not.toContain(tokens.access);
+    }
+    // The launch state is single use and holds no secrets once used.
+    const { rows } = await t.pool.query(`SELECT count(*)::int AS n FROM smart_launches WHERE account_id = $1 AND payload_enc IS NOT NULL`, [patient.accountId]);
+    expect(rows[0]).toEqual({ n: 0 });
+    // The first sync was queued for each link, carrying ids only.
+    for (const link of links) {
+      const jobId = await t.app.queues.sync.getDeduplicationJobId(`link:${link.id}`);
+      const job = await t.app.queues.sync.getJob(jobId!);
+      expect(job?.data).toEqual({ linkId: link.id });
+    }
+  });
+
+  it('updates the existing link when the same portal patient is linked again, and lets a second account link the same patient', async () => {
+    const patient = await signedInPatient(t.app);
+    await linkPortal(t.app, patient.cookie, portals.northside, DEMO_LOGIN);
+    await linkPortal(t.app, patient.cookie, portals.northside, DEMO_LOGIN);
+    const listed = (await t.app.inject({ method: 'GET', url: '/api/links', headers: { cookie: patient.cookie } })).json<{ links: Array<{ id: string }> }>();
+    expect(listed.links).toHaveLength(1);
+
+    const caregiver = await signedInPatient(t.app);
+    await linkPortal(t.app, caregiver.cookie, portals.northside, DEMO_LOGIN);
+    const theirs = (await t.app.inject({ method: 'GET', url: '/api/links', headers: { cookie: caregiver.cookie } })).json<{ links: Array<{ id: string }> }>();
+    expect(theirs.links).toHaveLength(1);
+    expect(theirs.links[0].id).not.toBe(listed.links[0].id);
+    const mine = await t.app.inject({ method: 'GET', url: `/api/links/${theirs.links[0].id}`, headers: { cookie: patient.cookie } });
+    expect(mine.statusCode).toBe(404);
+  });
+
+  it('refreshes tokens from a worker, stores the rotated refresh token, and refuses the used one at the portal', async () => {
+    const patient = await signedInPatient(t.app);
+    await linkPortal(t.app, patient.cookie, portals.riverside, DEMO_LOGIN);
+    const [link] = (await t.app.inject({ method: 'GET', url: '/api/links', headers: { cookie: patient.cookie } })).json<{ links: Array<{ id: string }> }>().links;
+    const before = await storedTokenStrings(link.id);
+    const { keeper } = tokenKeeper();
+    const access = await keeper.refreshNow(link.id);
+    const after = await storedTokenStrings(link.id);
+    expect(access).not.toBe(before.access);
+    expect(after.access).toBe(access);
+    expect(after.refresh).toBeDefined();
+    expect(after.refresh).not.toBe(before.refresh);
+    // The old refresh token is dead at the portal (rotation): using it is refused.
+    const wellKnown = (await (await fetch(`${sandbox.hospital('riverside').fhirBaseUrl}/.well-known/smart-configuration`)).json()) as { token_endpoint: string };
+    const reuse = await fetch(wellKnown.token_endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: before.refresh!, client_id: 'carebinder-demo' }),
+    });
+    expect(reuse.status).toBe(400);
+  });
+
+  it('runs one refresh at a time per link when several processes ask at once', async () => {
+    const patient = await signedInPatient(t.app);
+    await linkPortal(t.app, patient.cookie, portals.northside, DEMO_LOGIN);
+    const [link] = (await t.app.inject({ method: 'GET', url: '/api/links', headers: { cookie: patient.cookie } })).json<{ links: Array<{ id: string }> }>().links;
+    // Make the access token look expired, then ask from four "processes" at once.
+    await t.pool.query(`UPDATE links SET access_expires_at = now() - interval '1 minute' WHERE id = $1`, [link.id]);
+    const keepers = [tokenKeeper().keeper, tokenKeeper().keeper, tokenKeeper().keeper, tokenKeeper().keeper];
+    const tokens = await Promise.all(keepers.map((k) => k.accessToken(link.id)));
+    expect(new Set(tokens).size).toBe(1);
+    const linkNow = (await t.app.inject({ method: 'GET', url: `/api/links/${link.id}`, headers: { cookie: patient.cookie } })).json<{ status: string }>();
+    expect(linkNow.status).toBe('active');
+  });
+
+  it('turns the link to needs-relink, deleting nothing, when the portal refuses the refresh token', async () => {
+    const patient = await signedInPatient(t.app);
+    await linkPortal(t.app, patient.cookie, portals.northside, DEMO_LOGIN);
+    const [link] = (await t.app.inject({ method: 'GET', url: '/api/links', headers: { cookie: patient.cookie } })).json<{ links: Array<{ id: string }> }>().links;
+    const before = await storedTokenStrings(link.id);
+    const admin = sandbox.hospital('northside').admin;
+    admin.setFaults({ refreshTokensRevoked: true });
+    try {
+      await expect(tokenKeeper().keeper.refreshNow(link.id)).rejects.toBeInstanceOf(NeedsRelinkError);
+    } finally {
+      admin.setFaults({ refreshTokensRevoked: null });
+    }
+    const shown = (await t.app.inject({ method: 'GET', url: `/api/links/${link.id}`, headers: { cookie: patient.cookie } })).json<{ status: string; statusReason: string }>();
+    expect(shown.status).toBe('needs-relink');
+    expect(shown.statusReason).toMatch(/invalid_grant/);
+    expect(await storedTokenStrings(link.id)).toEqual(before);
+  });
+});
+
+describe('linking failures', () => {
+  it('creates no link when the patient denies consent, and says so', async () => {
+    const patient = await signedInPatient(t.app);
+    const attempt = await linkPortal(t.app, patient.cookie, portals.northside, DEMO_LOGIN, 'deny');
+    expect(attempt.callback.searchParams.get('error')).toBe('access_denied');
+    expect(attempt.location?.searchParams.get('link')).toBe('error');
+    expect(attempt.location?.searchParams.get('reason')).toMatch(/did not allow carebinder/);
+    const listed = (await t.app.inject({ method: 'GET', url: '/api/links', headers: { cookie: patient.cookie } })).json<{ links: unknown[] }>();
+    expect(listed.links).toHaveLength(0);
+  });
+
+  it('answers 400 for an unknown state and 400 for a replayed one, storing nothing', async () => {
+    const patient = await signedInPatient(t.app);
+    const unknown = await t.app.inject({ method: 'GET', url: '/smart/callback?state=made-up&code=x', headers: { cookie: patient.cookie } });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json()).toMatchObject({ status: 400, detail: expect.stringMatching(/unknown/) });
+
+    const first = await linkPortal(t.app, patient.cookie, portals.riverside, DEMO_LOGIN);
+    expect(first.location?.searchParams.get('link')).toBe('success');
+    const replay = await t.app.inject({ method: 'GET', url: `${first.callback.pathname}${first.callback.search}`, headers: { cookie: patient.cookie } });
+    expect(replay.statusCode).toBe(400);
+    expect(replay.json().detail).toMatch(/already used/);
+  });
+
+  it('answers 400 for an expired state', async () => {
+    const patient = await signedInPatient(t.app);
+    const started = await t.app.inject({ method: 'POST', url: '/api/links', headers: { cookie: patient.cookie }, payload: { portalId: portals.northside } });
+    const state = new URL(started.json<{ authorizeUrl: string }>().authorizeUrl).searchParams.get('state')!;
+    await t.pool.query(`UPDATE smart_launches SET expires_at = now() - interval '1 second' WHERE state = $1`, [state]);
+    const late = await t.app.inject({ method: 'GET', url: `/smart/callback?state=${state}&code=whatever`, headers: { cookie: patient.cookie } });
+    expect(late.statusCode).toBe(400);
+    expect(late.json().detail).toMatch(/expired/);
+  });
+
+  it("answers 403 for a state started by another account's session", async () => {
+    const alice = await signedInPatient(t.app);
+    const mallory = await signedInPatient(t.app);
+    const started = await t.app.inject({ method: 'POST', url: '/api/links', headers: { cookie: alice.cookie }, payload: { portalId: portals.northside } });
+    const state = new URL(started.json<{ authorizeUrl: string }>().authorizeUrl).searchParams.get('state')!;
+    const stolen = await t.app.inject({ method: 'GET', url: `/smart/callback?state=${state}&code=x`, headers: { cookie: mallory.cookie } });
+    expect(stolen.statusCode).toBe(403);
+    const listed = (await t.app.inject({ method: 'GET', url: '/api/links', headers: { cookie: mallory.cookie } })).json<{ links: unknown[] }>();
+    expect(listed.links).toHaveLength(0);
+  });
+
+  it('answers 404 for an unknown portal and lists the registry for signed-in patients only', async () => {
+    const patient = await signedInPatient(t.app);
+    const unknown = await t.app.inject({ method: 'POST', url: '/api/links', headers: { cookie: patient.cookie }, payload: { portalId: 'no-such-portal' } });
+    expect(unknown.statusCode).toBe(404);
+    const catalog = await t.app.inject({ method: 'GET', url: '/api/portals', headers: { cookie: patient.cookie } });
+    expect(catalog.json<{ portals: Array<{ id: string }> }>().portals.map((p) => p.id)).toEqual(expect.arrayContaining([portals.northside, portals.riverside]));
+    expect(catalog.body).not.toContain('clientId');
+    expect((await t.app.inject({ method: 'GET', url: '/api/portals' })).statusCode).toBe(401);
+  });
+
+  it('unlinks: revokes at the portal, deletes the tokens, keeps the link as the source of its records', async () => {
+    const patient = await signedInPatient(t.app);
+    await linkPortal(t.app, patient.cookie, portals.northside, DEMO_LOGIN);
+    const [link] = (await t.app.inject({ method: 'GET', url: '/api/links', headers: { cookie: patient.cookie } })).json<{ links: Array<{ id: string }> }>().links;
+    const tokens = await storedTokenStrings(link.id);
+    const removed = await t.app.inject({ method: 'DELETE', url: `/api/links/${link.id}`, headers: { cookie: patient.cookie } });
+    expect(removed.statusCode).toBe(204);
+    const { rows } = await t.pool.query(`SELECT status, tokens_enc FROM links WHERE id = $1`, [link.id]);
+    expect(rows[0]).toEqual({ status: 'unlinked', tokens_enc: null });
+    // The portal no longer accepts the access token.
+    const read = await fetch(`${sandbox.hospital('northside').fhirBaseUrl}/Patient`, { headers: { authorization: `Bearer ${tokens.access}` } });
+    expect(read.status).toBe(401);
+    const listed = (await t.app.inject({ method: 'GET', url: '/api/links', headers: { cookie: patient.cookie } })).json<{ links: unknown[] }>();
+    expect(listed.links).toHaveLength(0);
+  });
+});
