@@ -1,0 +1,146 @@
+// One patient's binder as an in-memory index: every record once (duplicates across portals and
+// across resource types grouped, with all their sources), filed by category, newest first.
+// Built from narrow columns only and cached per account under a version stamp that changes
+// whenever any of the account's records change, so a page or summary costs a couple of
+// indexed queries, not a pass over tens of thousands of rows.
+import type { Queryable } from '../db/pool.js';
+import { CATEGORY_IDS, type CategoryId } from '../records/categories.js';
+import { UnionFind } from '../records/union-find.js';
+
+export interface BinderEntry {
+  /** The record shown (the richest of its duplicate group). */
+  id: string;
+  effectiveAt: number | null;
+  memberIds: string[];
+  linkIds: string[];
+  categories: CategoryId[];
+}
+
+export interface BinderIndex {
+  stamp: string;
+  entries: Map<string, BinderEntry>;
+  /** Record id of any member → its group's entry. */
+  byMember: Map<string, BinderEntry>;
+  byCategory: Map<CategoryId, BinderEntry[]>;
+}
+
+interface IndexRow {
+  id: string;
+  link_id: string;
+  resource_type: string;
+  categories: string[];
+  effective_ms: number | null;
+  duplicate_keys: string[];
+}
+
+// Which member of a duplicate group is shown: the structured report over the document that carries it.
+const TYPE_PREFERENCE: Record<string, number> = { DiagnosticReport: 0, Observation: 1, Procedure: 1, DocumentReference: 3, Composition: 3 };
+
+export async function binderStamp(db: Queryable, accountId: string): Promise<string> {
+  const { rows } = await db.query<{ n: string; changed: Date | null; top: string | null }>(
+    'SELECT count(*) AS n, max(last_changed_at) AS changed, max(id) AS top FROM records WHERE account_id = $1',
+    [accountId],
+  );
+  const row = rows[0];
+  return `${row.n}.${row.changed?.getTime() ?? 0}.${row.top ?? 0}`;
+}
+
+const cache = new Map<string, BinderIndex>();
+const CACHE_ACCOUNTS = 200;
+
+export async function binderIndex(db: Queryable, accountId: string): Promise<BinderIndex> {
+  const stamp = await binderStamp(db, accountId);
+  const cached = cache.get(accountId);
+  if (cached?.stamp === stamp) return cached;
+  const index = await buildIndex(db, accountId, stamp);
+  cache.delete(accountId);
+  cache.set(accountId, index);
+  if (cache.size > CACHE_ACCOUNTS) cache.delete(cache.keys().next().value!);
+  return index;
+}
+
+async function buildIndex(db: Queryable, accountId: string, stamp: string): Promise<BinderIndex> {
+  const { rows } = await db.query<IndexRow>(
+    `SELECT id::text, link_id, resource_type, categories, (extract(epoch FROM effective_at) * 1000)::float8 AS effective_ms, duplicate_keys
+       FROM records WHERE account_id = $1 AND cardinality(categories) > 0 ORDER BY records.id`,
+    [accountId],
+  );
+  const sets = new UnionFind(rows.length);
+  sets.unionByKeys(rows.map((row) => row.duplicate_keys));
+  const groups = new Map<number, IndexRow[]>();
+  rows.forEach((row, index) => {
+    const root = sets.find(index);
+    groups.set(root, [...(groups.get(root) ?? []), row]);
+  });
+
+  const entries = new Map<string, BinderEntry>();
+  const byMember = new Map<string, BinderEntry>();
+  const byCategory = new Map<CategoryId, BinderEntry[]>(CATEGORY_IDS.map((id) => [id, []]));
+  for (const members of groups.values()) {
+    const primary = [...members].sort((a, b) => (TYPE_PREFERENCE[a.resource_type] ?? 2) - (TYPE_PREFERENCE[b.resource_type] ?? 2) || Number(a.id) - Number(b.id))[0];
+    const categories = CATEGORY_IDS.filter((category) => members.some((member) => member.categories.includes(category)));
+    const entry: BinderEntry = {
+      id: primary.id,
+      effectiveAt: primary.effective_ms ?? members.find((m) => m.effective_ms !== null)?.effective_ms ?? null,
+      memberIds: members.map((m) => m.id),
+      linkIds: [...new Set(members.map((m) => m.link_id))],
+      categories,
+    };
+    entries.set(entry.id, entry);
+    for (const member of members) byMember.set(member.id, entry);
+    for (const category of categories) byCategory.get(category)!.push(entry);
+  }
+  for (const list of byCategory.values()) list.sort(newestFirst);
+  return { stamp, entries, byMember, byCategory };
+}
+
+/** Newest first; undated records last; ties by id, newest first. */
+export function newestFirst(a: BinderEntry, b: BinderEntry): number {
+  if (a.effectiveAt !== b.effectiveAt) {
+    if (a.effectiveAt === null) return 1;
+    if (b.effectiveAt === null) return -1;
+    return b.effectiveAt - a.effectiveAt;
+  }
+  return Number(b.id) - Number(a.id);
+}
+
+export interface EntryFilter {
+  linkIds?: ReadonlySet<string>;
+  fromMs?: number;
+  toMs?: number;
+}
+
+export function matches(entry: BinderEntry, filter: EntryFilter): boolean {
+  if (filter.linkIds && !entry.linkIds.some((id) => filter.linkIds!.has(id))) return false;
+  if (filter.fromMs !== undefined && (entry.effectiveAt === null || entry.effectiveAt < filter.fromMs)) return false;
+  if (filter.toMs !== undefined && (entry.effectiveAt === null || entry.effectiveAt > filter.toMs)) return false;
+  return true;
+}
+
+/** Opaque keyset cursor: the last entry's date and id. */
+export function encodeCursor(entry: BinderEntry): string {
+  return Buffer.from(JSON.stringify([entry.effectiveAt, entry.id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): Pick<BinderEntry, 'effectiveAt' | 'id'> | null {
+  try {
+    const [effectiveAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    if ((effectiveAt !== null && typeof effectiveAt !== 'number') || typeof id !== 'string' || !/^\d+$/.test(id)) return null;
+    return { effectiveAt, id };
+  } catch {
+    return null;
+  }
+}
+
+/** The entries after the cursor position (keyset: stable while records are added). */
+export function after(list: readonly BinderEntry[], cursor: Pick<BinderEntry, 'effectiveAt' | 'id'>): number {
+  const probe = { ...cursor, memberIds: [], linkIds: [], categories: [] } as BinderEntry;
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (newestFirst(list[mid], probe) <= 0) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}

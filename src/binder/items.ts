@@ -1,0 +1,125 @@
+// What the binder shows of each record: patient-facing title, dates, status, key values, the
+// portals it came from and links to its documents. Rows are fetched only for the page asked.
+import type { Queryable } from '../db/pool.js';
+import type { DocumentAttachment, MedicineDose, ResultValue } from '../records/extract.js';
+import type { BinderEntry } from './binder-index.js';
+
+export interface Source {
+  portalId: string;
+  portalName: string;
+  linkId: string;
+}
+
+export interface DocumentLink {
+  id: string;
+  url: string;
+  contentType: string | null;
+  title: string | null;
+}
+
+export interface BinderItem {
+  id: string;
+  resourceType: string;
+  title: string;
+  date: string | null;
+  endDate: string | null;
+  status: string | null;
+  value?: ResultValue;
+  dose?: MedicineDose;
+  documents: DocumentLink[];
+  sources: Array<{ portalId: string; portalName: string }>;
+  removedAtSource: boolean;
+}
+
+interface LinkSourceRow {
+  link_id: string;
+  portal_id: string;
+  portal_name: string;
+  fhir_base_url: string;
+}
+
+export interface AccountSources {
+  byLink: Map<string, Source & { fhirBaseUrl: string }>;
+}
+
+export async function accountSources(db: Queryable, accountId: string): Promise<AccountSources> {
+  const { rows } = await db.query<LinkSourceRow>(
+    `SELECT l.id AS link_id, p.id AS portal_id, p.name AS portal_name, p.fhir_base_url
+       FROM links l JOIN portals p ON p.id = l.portal_id WHERE l.account_id = $1`,
+    [accountId],
+  );
+  return { byLink: new Map(rows.map((r) => [r.link_id, { linkId: r.link_id, portalId: r.portal_id, portalName: r.portal_name, fhirBaseUrl: r.fhir_base_url }])) };
+}
+
+interface ItemRow {
+  id: string;
+  link_id: string;
+  resource_type: string;
+  title: string;
+  date_text: string | null;
+  end_date_text: string | null;
+  status: string | null;
+  binder: { value?: ResultValue; dose?: MedicineDose; documents?: DocumentAttachment[] };
+  removed: boolean;
+}
+
+/** The same URL rules as the sync: relative references resolve against the portal's FHIR base. */
+export function absoluteAttachmentUrl(url: string, fhirBaseUrl: string): string {
+  return /^https?:\/\//i.test(url) ? url : `${fhirBaseUrl.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`;
+}
+
+export async function renderItems(db: Queryable, accountId: string, entries: readonly BinderEntry[], sources: AccountSources): Promise<BinderItem[]> {
+  if (entries.length === 0) return [];
+  const { rows } = await db.query<ItemRow>(
+    `SELECT id::text, link_id, resource_type, title, date_text, end_date_text, status, binder, removed_at_source IS NOT NULL AS removed
+       FROM records WHERE account_id = $1 AND id = ANY($2::bigint[])`,
+    [accountId, entries.map((e) => e.id)],
+  );
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const documents = await documentIds(db, accountId, rows, sources);
+  return entries.flatMap((entry) => {
+    const row = byId.get(entry.id);
+    if (!row) return [];
+    const item: BinderItem = {
+      id: row.id,
+      resourceType: row.resource_type,
+      title: row.title,
+      date: row.date_text,
+      endDate: row.end_date_text,
+      status: row.status,
+      ...(row.binder.value ? { value: row.binder.value } : {}),
+      ...(row.binder.dose ? { dose: row.binder.dose } : {}),
+      documents: (row.binder.documents ?? []).flatMap((attachment, index) => {
+        const id = attachment.embedded ? `e${row.id}-${index}` : documents.get(`${row.link_id} ${attachment.url ?? ''}`);
+        return id ? [{ id, url: `/api/documents/${id}`, contentType: attachment.contentType ?? null, title: attachment.title ?? null }] : [];
+      }),
+      sources: entry.linkIds.flatMap((linkId) => {
+        const source = sources.byLink.get(linkId);
+        return source ? [{ portalId: source.portalId, portalName: source.portalName }] : [];
+      }),
+      removedAtSource: row.removed,
+    };
+    return [item];
+  });
+}
+
+/** Stored document ids for the attachments of these rows, keyed "<linkId> <url as in the resource>". */
+async function documentIds(db: Queryable, accountId: string, rows: readonly ItemRow[], sources: AccountSources): Promise<Map<string, string>> {
+  const wanted = new Map<string, string>(); // "<linkId> <absolute url>" -> key
+  for (const row of rows) {
+    const base = sources.byLink.get(row.link_id)?.fhirBaseUrl;
+    for (const attachment of row.binder.documents ?? []) {
+      if (!attachment.url || attachment.embedded || !base) continue;
+      wanted.set(`${row.link_id} ${absoluteAttachmentUrl(attachment.url, base)}`, `${row.link_id} ${attachment.url}`);
+    }
+  }
+  if (wanted.size === 0) return new Map();
+  const pairs = [...wanted.keys()].map((k) => k.split(' '));
+  const { rows: found } = await db.query<{ id: string; link_id: string; source_url: string }>(
+    `SELECT d.id::text, d.link_id, d.source_url FROM documents d
+       JOIN unnest($2::uuid[], $3::text[]) AS w(link_id, url) ON d.link_id = w.link_id AND d.source_url = w.url
+      WHERE d.account_id = $1`,
+    [accountId, pairs.map((p) => p[0]), pairs.map((p) => p.slice(1).join(' '))],
+  );
+  return new Map(found.map((d) => [wanted.get(`${d.link_id} ${d.source_url}`)!, `d${d.id}`]));
+}

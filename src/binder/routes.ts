@@ -1,0 +1,234 @@
+// The unified record: the signed-in patient's binder across every linked portal, by category,
+// with the treatment summary and side effects; single resources, documents, and the export.
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Queryable } from '../db/pool.js';
+import { BadRequestError, NotFoundError } from '../errors.js';
+import { requireAccount } from '../plugins/auth.js';
+import { CATEGORIES, CATEGORY_IDS, isCategoryId, type CategoryId } from '../records/categories.js';
+import { after, binderIndex, decodeCursor, encodeCursor, matches, type BinderIndex, type EntryFilter } from './binder-index.js';
+import { accountSources, renderItems, type AccountSources } from './items.js';
+import { treatmentSummaryFor } from './summary.js';
+import { sendDocument } from './documents.js';
+import { streamExport } from './export.js';
+
+const RECENT_ITEMS = 20;
+
+const Filters = z.object({
+  portal: z.string().max(64).optional().describe('only records from this portal id'),
+  from: z.iso.date().optional().describe('only records dated on or after this day (YYYY-MM-DD)'),
+  to: z.iso.date().optional().describe('only records dated on or before this day (YYYY-MM-DD)'),
+});
+
+const ItemSchema = z
+  .object({
+    id: z.string(),
+    resourceType: z.string(),
+    title: z.string(),
+    date: z.string().nullable(),
+    endDate: z.string().nullable(),
+    status: z.string().nullable(),
+    value: z.unknown().optional().describe('results: { value, unit, referenceRange: { low, high, text }, interpretation, components }'),
+    dose: z.unknown().optional().describe('medicines: { amount, unit, route, frequency, text }'),
+    documents: z.array(z.object({ id: z.string(), url: z.string(), contentType: z.string().nullable(), title: z.string().nullable() })),
+    sources: z.array(z.object({ portalId: z.string(), portalName: z.string() })),
+    removedAtSource: z.boolean(),
+  })
+  .describe('A record as the binder shows it; duplicates across portals appear once with all their sources');
+
+const CategoryPage = z.object({
+  id: z.enum(CATEGORY_IDS),
+  title: z.string(),
+  description: z.string().describe("the leaflet's own wording"),
+  count: z.number(),
+  items: z.array(ItemSchema),
+  next: z.string().nullable().describe('opaque cursor for the next page, or null'),
+});
+
+// These answers can be large: written with JSON.stringify rather than validated field by field.
+const plainJson = () => (data: unknown) => JSON.stringify(data);
+
+export const binderRoutes: FastifyPluginAsyncZod = async (app) => {
+  async function context(request: FastifyRequest, filters: z.infer<typeof Filters>) {
+    const account = requireAccount(request);
+    const [index, sources] = await Promise.all([binderIndex(app.db, account.id), accountSources(app.db, account.id)]);
+    return { account, index, sources, filter: toFilter(filters, sources) };
+  }
+
+  app.get(
+    '/api/record',
+    {
+      serializerCompiler: plainJson,
+      schema: {
+        tags: ['binder'],
+        summary: "The patient's binder: the 11 leaflet categories with counts and most recent items, the treatment summary and the side effects",
+        querystring: Filters.extend({ category: z.string().optional().describe('comma-separated category ids to include') }),
+        response: {
+          304: z.null().describe('not modified (If-None-Match)'),
+          200: z.object({
+            categories: z.array(CategoryPage.omit({ next: true }).extend({ next: z.string().nullable() })),
+            treatmentSummary: z.object({ medicines: z.array(z.unknown()), radiation: z.array(z.unknown()) }),
+            sideEffects: z.array(z.unknown()),
+            portals: z.array(z.object({ id: z.string(), name: z.string() })),
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { account, index, sources, filter } = await context(request, request.query);
+      const wanted = request.query.category ? request.query.category.split(',').filter(isCategoryId) : [...CATEGORY_IDS];
+      if (notModified(request, reply, etag(index, request.url))) return reply.code(304).send(null);
+      const categories = await Promise.all(wanted.map((category) => categoryPage(app.db, index, sources, account.id, category, filter, RECENT_ITEMS, undefined)));
+      const summary = await treatmentSummaryFor(app.db, account.id, index.stamp, sources, filter.linkIds);
+      return {
+        categories,
+        treatmentSummary: { medicines: summary.medicines, radiation: summary.radiation },
+        sideEffects: summary.sideEffects,
+        portals: uniquePortals(sources),
+      };
+    },
+  );
+
+  app.get(
+    '/api/record/export.json',
+    {
+      schema: {
+        tags: ['binder'],
+        summary: "Every stored resource of the patient as one FHIR R4 Bundle (type collection), streamed; each entry's fullUrl is where it came from",
+      },
+    },
+    async (request, reply) => {
+      const account = requireAccount(request);
+      return streamExport(app.db, account.id, await accountSources(app.db, account.id), reply);
+    },
+  );
+
+  app.get(
+    '/api/record/:category',
+    {
+      serializerCompiler: plainJson,
+      schema: {
+        tags: ['binder'],
+        summary: 'One category of the binder, page by page (newest first)',
+        params: z.object({ category: z.string() }),
+        querystring: Filters.extend({
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+          cursor: z.string().max(200).optional(),
+        }),
+        response: { 200: CategoryPage, 304: z.null().describe('not modified (If-None-Match)') },
+      },
+    },
+    async (request, reply) => {
+      const category = request.params.category;
+      if (!isCategoryId(category)) throw new NotFoundError(`There is no category "${category}". Categories: ${CATEGORY_IDS.join(', ')}.`);
+      const position = request.query.cursor === undefined ? undefined : decodeCursor(request.query.cursor);
+      if (position === null) throw new BadRequestError('The cursor is not one this API gave out.');
+      const { account, index, sources, filter } = await context(request, request.query);
+      if (notModified(request, reply, etag(index, request.url))) return reply.code(304).send(null);
+      return categoryPage(app.db, index, sources, account.id, category, filter, request.query.limit, position);
+    },
+  );
+
+  app.get(
+    '/api/resources/:id',
+    {
+      serializerCompiler: plainJson,
+      schema: {
+        tags: ['binder'],
+        summary: 'One record: { resource, sources } — the raw FHIR resource and every portal that delivered the same fact',
+        params: z.object({ id: z.string().regex(/^\d{1,18}$/, 'a record id from the binder') }),
+      },
+    },
+    async (request, reply) => {
+      const account = requireAccount(request);
+      const { rows } = await app.db.query<{ resource: string; link_id: string; hash: string; first_seen_at: Date; last_changed_at: Date; removed_at_source: Date | null }>(
+        `SELECT resource::text AS resource, link_id, encode(content_hash, 'hex') AS hash, first_seen_at, last_changed_at, removed_at_source
+           FROM records WHERE id = $1 AND account_id = $2`,
+        [request.params.id, account.id],
+      );
+      const row = rows[0];
+      if (!row) throw new NotFoundError('No such record.');
+      const [index, sources] = await Promise.all([binderIndex(app.db, account.id), accountSources(app.db, account.id)]);
+      const group = index.byMember.get(request.params.id);
+      const tag = `"${row.hash}-${group ? group.linkIds.join('.') : row.link_id}"`;
+      if (notModified(request, reply, tag)) return reply.code(304).send(null);
+      const linkIds = group ? group.linkIds : [row.link_id];
+      return reply.type('application/json').send(
+        `{"resource":${row.resource},"sources":${JSON.stringify(
+          linkIds.flatMap((linkId) => {
+            const source = sources.byLink.get(linkId);
+            return source
+              ? [{ portalId: source.portalId, portalName: source.portalName, fhirBaseUrl: source.fhirBaseUrl, firstSeenAt: row.first_seen_at, lastChangedAt: row.last_changed_at, removedAtSource: row.removed_at_source }]
+              : [];
+          }),
+        )}}`,
+      );
+    },
+  );
+
+  app.get(
+    '/api/documents/:id',
+    {
+      schema: {
+        tags: ['binder'],
+        summary: 'A document (report PDF, note text, image) with its content type; HTML and other active content is served as inert text',
+        params: z.object({ id: z.string().regex(/^(d\d{1,18}|e\d{1,18}-\d{1,4})$/, 'a document id from the binder') }),
+      },
+    },
+    async (request, reply) => sendDocument(app.db, requireAccount(request).id, request.params.id, request, reply),
+  );
+};
+
+function toFilter(filters: z.infer<typeof Filters>, sources: AccountSources): EntryFilter {
+  const filter: EntryFilter = {};
+  if (filters.portal) filter.linkIds = new Set([...sources.byLink.values()].filter((s) => s.portalId === filters.portal).map((s) => s.linkId));
+  if (filters.from) filter.fromMs = Date.parse(`${filters.from}T00:00:00Z`);
+  if (filters.to) filter.toMs = Date.parse(`${filters.to}T23:59:59.999Z`);
+  if (filter.fromMs !== undefined && filter.toMs !== undefined && filter.fromMs > filter.toMs) throw new BadRequestError('"from" is after "to".');
+  return filter;
+}
+
+async function categoryPage(
+  db: Queryable,
+  index: BinderIndex,
+  sources: AccountSources,
+  accountId: string,
+  category: CategoryId,
+  filter: EntryFilter,
+  limit: number,
+  position: ReturnType<typeof decodeCursor> | undefined,
+) {
+  const all = index.byCategory.get(category) ?? [];
+  const filtered = filter.linkIds || filter.fromMs !== undefined || filter.toMs !== undefined ? all.filter((entry) => matches(entry, filter)) : all;
+  const start = position ? after(filtered, position) : 0;
+  const slice = filtered.slice(start, start + limit);
+  const more = start + limit < filtered.length;
+  return {
+    id: category,
+    title: CATEGORIES[category].title,
+    description: CATEGORIES[category].leafletWording,
+    count: filtered.length,
+    items: await renderItems(db, accountId, slice, sources),
+    next: more && slice.length > 0 ? encodeCursor(slice[slice.length - 1]) : null,
+  };
+}
+
+function uniquePortals(sources: AccountSources): Array<{ id: string; name: string }> {
+  const portals = new Map<string, string>();
+  for (const source of sources.byLink.values()) portals.set(source.portalId, source.portalName);
+  return [...portals].map(([id, name]) => ({ id, name }));
+}
+
+/** Weak: the same binder version and the same question give the same answer. */
+function etag(index: BinderIndex, url: string): string {
+  return `W/"${index.stamp}-${createHash('sha1').update(url).digest('base64url').slice(0, 16)}"`;
+}
+
+function notModified(request: FastifyRequest, reply: FastifyReply, tag: string): boolean {
+  reply.header('etag', tag);
+  reply.header('cache-control', 'private, no-cache');
+  const presented = request.headers['if-none-match'];
+  return presented !== undefined && presented.split(',').some((value) => value.trim() === tag);
+}

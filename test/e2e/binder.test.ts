@@ -1,0 +1,195 @@
+// The demo patient's binder, read through the API after linking and syncing both sandbox
+// hospitals: every category filled from the right hospitals, duplicates once with both
+// sources, the treatment summary and side effects, paging, ETags, documents and the export.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../sandbox/server.js';
+import { CATEGORY_IDS } from '../../src/records/categories.js';
+import { buildTestApp, signedInPatient, type TestApp } from '../helpers/app.js';
+import { linkPortal } from '../helpers/linking.js';
+import { DEMO_LOGIN, registerSandboxPortals, startTestSandbox } from '../helpers/sandbox.js';
+import { uniquePrefix } from '../helpers/services.js';
+import { waitForSync } from '../helpers/sync.js';
+import { startTestWorkers } from '../helpers/workers.js';
+
+interface Item {
+  id: string;
+  resourceType: string;
+  title: string;
+  date: string | null;
+  sources: Array<{ portalId: string }>;
+  documents: Array<{ id: string; url: string; contentType: string | null }>;
+  value?: { value: number | string; unit?: string; referenceRange?: unknown };
+  dose?: { amount?: number; unit?: string; frequency?: string };
+}
+interface Category {
+  id: string;
+  title: string;
+  description: string;
+  count: number;
+  items: Item[];
+  next: string | null;
+}
+interface Record {
+  categories: Category[];
+  treatmentSummary: { medicines: Array<{ ingredient: string; administrations: number; portals: string[] }>; radiation: Array<{ totalDoseGy?: number; fractions?: number }> };
+  sideEffects: Array<{ what: string; continuedAfterTreatment: string }>;
+  portals: Array<{ id: string }>;
+}
+
+let t: TestApp;
+let sandbox: Sandbox;
+let portals: { [hospital: string]: string };
+let workers: Awaited<ReturnType<typeof startTestWorkers>>;
+let patient: { cookie: string; accountId: string };
+let binder: Record;
+const prefix = uniquePrefix('binder');
+
+beforeAll(async () => {
+  sandbox = await startTestSandbox();
+  t = await buildTestApp({ queuePrefix: prefix });
+  portals = await registerSandboxPortals(t.pool, sandbox, uniquePrefix('b').slice(-8));
+  workers = await startTestWorkers(prefix);
+  patient = await signedInPatient(t.app);
+  for (const hospital of ['northside', 'riverside']) {
+    await linkPortal(t.app, patient.cookie, portals[hospital], DEMO_LOGIN);
+  }
+  const links = (await t.app.inject({ method: 'GET', url: '/api/links', headers: { cookie: patient.cookie } })).json<{ links: Array<{ id: string }> }>().links;
+  for (const link of links) expect((await waitForSync(t.app, patient.cookie, link.id)).state).toBe('succeeded');
+  binder = (await t.app.inject({ method: 'GET', url: '/api/record', headers: { cookie: patient.cookie } })).json<Record>();
+}, 120_000);
+afterAll(async () => {
+  await workers?.close();
+  await t?.close();
+  await sandbox?.close();
+});
+
+const category = (id: string) => binder.categories.find((c) => c.id === id)!;
+const fromPortals = (item: Item) => item.sources.map((s) => s.portalId).sort();
+
+describe('the binder', () => {
+  it("lists the leaflet's 11 categories in order, each with the demo patient's records", () => {
+    expect(binder.categories.map((c) => c.id)).toEqual([...CATEGORY_IDS]);
+    for (const c of binder.categories) {
+      expect(c.title.length).toBeGreaterThan(3);
+      expect(c.description.length).toBeGreaterThan(3);
+      expect(c.count, c.id).toBeGreaterThan(0);
+      expect(c.items.length).toBe(Math.min(20, c.count));
+    }
+  });
+
+  it('files records from the right hospitals', () => {
+    const northside = portals.northside;
+    const riverside = portals.riverside;
+    expect(category('operation-reports').items.every((i) => fromPortals(i).includes(northside))).toBe(true);
+    expect(category('radiation-treatment-summary').items.every((i) => fromPortals(i).includes(riverside))).toBe(true);
+    expect(category('discharge-summaries').items.some((i) => fromPortals(i).includes(northside))).toBe(true);
+    expect(category('imaging-results').items.some((i) => fromPortals(i).includes(riverside))).toBe(true);
+  });
+
+  it('shows the same fact from both hospitals once, with both sources', () => {
+    const both = [portals.northside, portals.riverside].sort();
+    const vaccines = category('vaccines').items;
+    expect(vaccines.filter((i) => fromPortals(i).join() === both.join()).length).toBeGreaterThanOrEqual(1);
+    const pathology = category('pathology-reports').items;
+    expect(pathology.some((i) => fromPortals(i).join() === both.join())).toBe(true);
+    const ids = binder.categories.flatMap((c) => c.items.map((i) => `${c.id}/${i.id}`));
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('shows dose and frequency for medicines, and value, unit and range for results', () => {
+    const medicines = category('medicines-and-supplements').items;
+    expect(medicines.some((i) => i.dose?.amount !== undefined && i.dose.frequency)).toBe(true);
+    const tests = category('health-history-tests').items;
+    expect(tests.some((i) => typeof i.value?.value === 'number' && i.value.unit && i.value.referenceRange)).toBe(true);
+  });
+
+  it('summarises the chemotherapy with doses over months, the radiation course and the side effects', () => {
+    const ingredients = binder.treatmentSummary.medicines.map((m) => m.ingredient.toLowerCase());
+    expect(ingredients).toEqual(expect.arrayContaining(['docetaxel', 'cyclophosphamide']));
+    const docetaxel = binder.treatmentSummary.medicines.find((m) => m.ingredient.toLowerCase() === 'docetaxel')!;
+    expect(docetaxel.administrations).toBeGreaterThanOrEqual(4);
+    expect(binder.treatmentSummary.radiation.length).toBeGreaterThan(0);
+    expect(binder.treatmentSummary.radiation.some((course) => (course.totalDoseGy ?? 0) > 0)).toBe(true);
+    const continued = (what: RegExp) => binder.sideEffects.find((s) => what.test(s.what))?.continuedAfterTreatment;
+    // Still active after chemotherapy ended; gone weeks after radiation ended; over during chemotherapy.
+    expect(continued(/neuropathy \(docetaxel\)/i)).toBe('yes');
+    expect(continued(/radiation dermatitis/i)).toBe('yes');
+    expect(continued(/nausea/i)).toBe('no');
+  });
+
+  it('pages a category with an opaque cursor, every item once', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let total: number;
+    do {
+      const url: string = `/api/record/health-history-tests?limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = (await t.app.inject({ method: 'GET', url, headers: { cookie: patient.cookie } })).json<Category>();
+      total = page.count;
+      seen.push(...page.items.map((i) => i.id));
+      cursor = page.next;
+    } while (cursor);
+    expect(seen.length).toBe(total);
+    expect(new Set(seen).size).toBe(total);
+  });
+
+  it('answers 304 when nothing changed', async () => {
+    const first = await t.app.inject({ method: 'GET', url: '/api/record/vaccines', headers: { cookie: patient.cookie } });
+    const again = await t.app.inject({ method: 'GET', url: '/api/record/vaccines', headers: { cookie: patient.cookie, 'if-none-match': String(first.headers.etag) } });
+    expect(again.statusCode).toBe(304);
+  });
+
+  it('filters by portal and date', async () => {
+    const onlyRiverside = (await t.app.inject({ method: 'GET', url: `/api/record?portal=${portals.riverside}`, headers: { cookie: patient.cookie } })).json<Record>();
+    for (const c of onlyRiverside.categories) for (const item of c.items) expect(fromPortals(item)).toContain(portals.riverside);
+    const recent = (await t.app.inject({ method: 'GET', url: '/api/record/health-history-tests?from=2100-01-01', headers: { cookie: patient.cookie } })).json<Category>();
+    expect(recent.count).toBe(0);
+    const bad = await t.app.inject({ method: 'GET', url: '/api/record?from=yesterday', headers: { cookie: patient.cookie } });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it('returns a record with its sources, and 404 for another account', async () => {
+    const item = category('pathology-reports').items[0];
+    const shown = await t.app.inject({ method: 'GET', url: `/api/resources/${item.id}`, headers: { cookie: patient.cookie } });
+    expect(shown.statusCode).toBe(200);
+    const body = shown.json<{ resource: { resourceType: string }; sources: Array<{ portalId: string }> }>();
+    expect(body.resource.resourceType).toBe(item.resourceType);
+    expect(body.sources.map((s) => s.portalId).sort()).toEqual(fromPortals(item));
+    const stranger = await signedInPatient(t.app);
+    expect((await t.app.inject({ method: 'GET', url: `/api/resources/${item.id}`, headers: { cookie: stranger.cookie } })).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'GET', url: `/api/record/vaccines`, headers: { cookie: stranger.cookie } })).json<Category>().count).toBe(0);
+  });
+
+  it('serves documents with their content type, never as active content', async () => {
+    const documents = binder.categories.flatMap((c) => c.items.flatMap((i) => i.documents));
+    const pdf = documents.find((d) => d.contentType === 'application/pdf');
+    expect(pdf).toBeDefined();
+    const served = await t.app.inject({ method: 'GET', url: pdf!.url, headers: { cookie: patient.cookie } });
+    expect(served.statusCode).toBe(200);
+    expect(served.headers['content-type']).toBe('application/pdf');
+    expect(served.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(served.headers['content-security-policy']).toMatch(/sandbox/);
+    const stranger = await signedInPatient(t.app);
+    expect((await t.app.inject({ method: 'GET', url: pdf!.url, headers: { cookie: stranger.cookie } })).statusCode).toBe(404);
+    // HTML delivered by a portal is shown as text, not run.
+    const { rows } = await t.pool.query<{ id: string }>(
+      `INSERT INTO documents (account_id, link_id, source_url, content_type, size_bytes, sha256, content)
+       SELECT $1, id, 'https://portal.example/evil.html', 'text/html', 28, sha256('<script>alert(1)</script>'::bytea), '<script>alert(1)</script>'::bytea
+         FROM links WHERE account_id = $1 LIMIT 1 RETURNING id::text`,
+      [patient.accountId],
+    );
+    const html = await t.app.inject({ method: 'GET', url: `/api/documents/d${rows[0].id}`, headers: { cookie: patient.cookie } });
+    expect(html.headers['content-type']).toBe('text/plain; charset=utf-8');
+  });
+
+  it('exports every stored resource as a FHIR collection Bundle saying where each came from', async () => {
+    const exported = await t.app.inject({ method: 'GET', url: '/api/record/export.json', headers: { cookie: patient.cookie } });
+    expect(exported.statusCode).toBe(200);
+    expect(exported.headers['content-type']).toMatch(/^application\/fhir\+json/);
+    const bundle = exported.json<{ resourceType: string; type: string; entry: Array<{ fullUrl: string; resource: { resourceType: string; id: string } }> }>();
+    expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'collection' });
+    const { rows } = await t.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM records WHERE account_id = $1', [patient.accountId]);
+    expect(bundle.entry).toHaveLength(rows[0].n);
+    expect(new Set(bundle.entry.map((e) => e.fullUrl)).size).toBe(bundle.entry.length);
+    for (const entry of bundle.entry) expect(entry.fullUrl.endsWith(`/${entry.resource.resourceType}/${entry.resource.id}`)).toBe(true);
+  });
+});
