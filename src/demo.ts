@@ -1,9 +1,13 @@
 // npm run demo: the single entry point for trying carebinder on one machine.
-// Uses DATABASE_URL / REDIS_URL when set; otherwise an embedded PostgreSQL for both storage
-// and jobs. Runs migrations, the API and a worker in this one process, and prints where to go.
+// Uses DATABASE_URL / REDIS_URL when set; otherwise an embedded PostgreSQL for both storage and
+// jobs. Starts the two sandbox hospitals and registers them as portals, runs migrations, the API
+// and a worker in this one process, and prints where to go.
+import { startSandbox, type Sandbox } from '../sandbox/server.js';
 import { loadConfig } from './config.js';
+import { createSecretBox } from './crypto/secret-box.js';
 import { createPool } from './db/pool.js';
 import { createLogger } from './logger.js';
+import { createPortalRegistry } from './portals/registry.js';
 import { createQueueFactory } from './queue/connection.js';
 import { startServer } from './server.js';
 import { demoSecretKey, startEmbeddedPostgres, type EmbeddedDatabase } from './embedded.js';
@@ -12,8 +16,19 @@ import { exitGracefullyOnSignals } from './lifecycle.js';
 import { workerDefinitions } from '../workers/definitions.js';
 import { startWorkers } from '../workers/runtime.js';
 
+/** The sandbox on its usual ports (4101, 4102), or on free ones when those are taken. */
+async function startDemoSandbox(): Promise<Sandbox> {
+  try {
+    return await startSandbox();
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
+    return startSandbox({ ephemeralPorts: true });
+  }
+}
+
 const env = { ...process.env };
 let embedded: EmbeddedDatabase | undefined;
+let sandbox: Sandbox | undefined;
 try {
   if (!env.DATABASE_URL) {
     embedded = await startEmbeddedPostgres();
@@ -24,25 +39,35 @@ try {
   const config = loadConfig(env);
   const log = createLogger(config.logLevel, 'carebinder-demo');
 
+  sandbox = await startDemoSandbox();
   const server = await startServer(config);
   const pool = createPool(config.databaseUrl, 'carebinder-demo-worker');
+  const registry = createPortalRegistry(pool, createSecretBox(config.secretKey, config.oldSecretKeys));
+  for (const hospital of sandbox.hospitals) {
+    // The sandbox registers the public client carebinder-demo, which may redirect to any loopback URL.
+    await registry.upsert({ id: hospital.id, name: hospital.name, fhirBaseUrl: hospital.fhirBaseUrl, clientId: 'carebinder-demo' });
+  }
   const factory = createQueueFactory({ redisUrl: config.redisUrl, databaseUrl: config.databaseUrl, role: 'worker' });
   const workers = startWorkers(factory, workerDefinitions({ config, pool, factory, log }), log);
 
-  console.log(`storage ${embedded ? 'embedded PostgreSQL under .data/' : 'PostgreSQL from DATABASE_URL'}; jobs on ${factory.kind}`);
   console.log(`carebinder ${config.publicUrl}`);
-  console.log(`api docs ${config.publicUrl}/docs`);
-  console.log('press Ctrl+C to stop');
+  for (const hospital of sandbox.hospitals) console.log(`sandbox ${hospital.id} ${hospital.fhirBaseUrl}`);
+  console.log('portal login at both sandbox hospitals: jane / sandbox');
+  console.log(`storage: ${embedded ? 'embedded PostgreSQL under .data/' : 'PostgreSQL from DATABASE_URL'}; jobs on ${factory.kind}; API docs at ${config.publicUrl}/docs`);
+  console.log('open the carebinder URL, sign up, and link both hospitals. Ctrl+C stops.');
 
+  const stopSandbox = sandbox;
   exitGracefullyOnSignals(async () => {
     console.log('stopping…');
     await workers.close();
     await factory.close();
     await pool.end();
     await server.close();
+    await stopSandbox.close();
     await embedded?.stop();
   });
 } catch (error) {
+  await sandbox?.close().catch(() => {});
   await embedded?.stop().catch(() => {});
   exitOnStartupError(error);
 }
