@@ -1,6 +1,7 @@
 // SMART discovery: .well-known/smart-configuration, falling back to the CapabilityStatement's
-// oauth-uris extension. Successes are cached briefly; failures never are, so a portal that was
-// down comes back as soon as it recovers, without a restart.
+// oauth-uris extension. Nothing is cached: discovery happens only when a patient starts or
+// finishes linking, so one extra request then costs little, and a portal that was down (or
+// moved its endpoints) works again as soon as it recovers, without a restart.
 import { z } from 'zod';
 import { portalJson } from '../http/portal-http.js';
 
@@ -30,33 +31,22 @@ const WellKnown = z.object({
 });
 
 const OAUTH_URIS = 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris';
-const CACHE_MS = 10 * 60_000;
-const cache = new Map<string, { value: SmartConfiguration; until: number }>();
 
 export function fhirBase(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
-export async function discoverSmartConfiguration(fhirBaseUrl: string, { fresh = false } = {}): Promise<SmartConfiguration> {
+export async function discoverSmartConfiguration(fhirBaseUrl: string): Promise<SmartConfiguration> {
   const base = fhirBase(fhirBaseUrl);
-  const cached = cache.get(base);
-  if (!fresh && cached && cached.until > Date.now()) return cached.value;
-  let value: SmartConfiguration;
   try {
-    value = await fromWellKnown(base);
+    return await fromWellKnown(base);
   } catch (wellKnownError) {
     try {
-      value = await fromCapabilityStatement(base);
+      return await fromCapabilityStatement(base);
     } catch {
       throw wellKnownError;
     }
   }
-  cache.set(base, { value, until: Date.now() + CACHE_MS });
-  return value;
-}
-
-export function forgetDiscovery(fhirBaseUrl: string): void {
-  cache.delete(fhirBase(fhirBaseUrl));
 }
 
 async function fromWellKnown(base: string): Promise<SmartConfiguration> {

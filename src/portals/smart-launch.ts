@@ -8,7 +8,7 @@
 // 2-4. Refresh via fhirclient (client_id omitted, 401 wiping tokens, unawaited saves): carebinder
 //    does not refresh through fhirclient; token-refresh.ts does it under a row lock.
 // 5. Discovery results, failures included, cached for the process's life: getAndCache is
-//    replaced with an uncached fetch; discovery.ts caches successes only, briefly.
+//    replaced with an uncached fetch (discovery.ts caches nothing either).
 // 6. node-fetch 2 underneath: nothing to do (nock intercepts it in tests).
 // Also: ready() puts the authorization code into the token request body without URL-encoding
 // it, so the code is handed over pre-encoded.

@@ -170,6 +170,25 @@ describe('portal faults', () => {
     expect(link.status).toBe('active');
   });
 
+  it('waits out a long Retry-After by rescheduling the job, without using up an attempt', async () => {
+    const admin = sandbox.hospital('riverside').admin;
+    // Longer than a request may wait (5 s in the fast test policy): the job itself must wait.
+    admin.setFaults({ rateLimit: { every: 12, retryAfterSeconds: 6 } });
+    let linked: LinkedPatient;
+    try {
+      linked = await linkAndSync('riverside');
+    } finally {
+      admin.clearFaults();
+    }
+    const status = await waitForSync(t.app, linked.cookie, linked.linkId);
+    expect(status.warnings.join('\n')).toMatch(/asked to slow down/);
+    const job = await t.app.queues.sync.getJob(status.jobId!);
+    // One attempt, the one that succeeded: the rate-limited run did not count as a failed attempt.
+    expect(job?.attemptsMade).toBe(1);
+    expect(job?.failedReason).toBeUndefined();
+    await expectBinderEqualsPortal(linked);
+  });
+
   it("rejects and counts another patient's resource slipped into a page, and never stores it", async () => {
     const admin = sandbox.hospital('riverside').admin;
     admin.setFaults({ foreignResource: { page: 1 } });

@@ -1,0 +1,319 @@
+// The whole patient journey in a real browser (Debian's chromium driven by playwright-core):
+// sign up, link both sandbox hospitals through their own sign-in and consent pages, wait on the
+// sync progress bars, find every category filled from the right hospitals, open a record and its
+// documents, the treatment summary and the print view. Each main page is saved as a PNG in
+// test-results/screenshots/. Expectations come from the sandbox's data (labels.json), not counts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { CATEGORY_IDS, type CategoryId } from '../../src/records/categories.js';
+import { TEST_PASSWORD, uniqueEmail } from '../helpers/app.js';
+import { DEMO_LOGIN } from '../helpers/sandbox.js';
+import { assertChromiumInstalled, launchChromium, resetScreenshots, screenshot, type Browser } from './helpers/chromium.js';
+import { attachmentText, expectedHospitalsByCategory } from './helpers/demo-data.js';
+import { startBrowserStack, type BrowserStack } from './helpers/stack.js';
+
+const STEP_TIMEOUT = 120_000;
+/** How long a hospital's first sync may take before the test gives up on the progress bar. */
+const SYNC_TIMEOUT = 60_000;
+/**
+ * Each sandbox answer waits this long while its hospital syncs, so the progress bar stays on
+ * screen long enough to be seen (a local sync is otherwise over in well under a second).
+ */
+const SYNC_LATENCY_MS = 40;
+
+const HOSPITALS = ['northside', 'riverside'] as const;
+type Hospital = (typeof HOSPITALS)[number];
+
+interface ApiLink {
+  id: string;
+  status: string;
+  portal: { id: string; name: string };
+  lastSync: { state: string | null; finishedAt: string | null };
+}
+
+let stack: BrowserStack;
+let browser: Browser;
+let page: Page;
+const email = uniqueEmail('browser');
+const expected = expectedHospitalsByCategory(DEMO_LOGIN.username);
+/** Problems the page itself reported: uncaught exceptions and console errors (CSP violations, say). */
+const pageProblems: string[] = [];
+/** data-count per category as the binder showed it, compared with the print view. */
+const binderCounts = new Map<CategoryId, number>();
+/** Progress values seen per hospital while its sync ran (-1: indeterminate). */
+const progressSeen = new Map<Hospital, number[]>();
+
+beforeAll(async () => {
+  // First, so a machine without chromium fails at once with the reason rather than after the setup.
+  assertChromiumInstalled();
+  await resetScreenshots();
+  stack = await startBrowserStack();
+  browser = await launchChromium();
+  page = browser.page;
+  page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    // A 401 from /api/me before signing in is the client asking who is there, not a problem.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageProblems.push(`console: ${message.text()}`);
+  });
+}, STEP_TIMEOUT);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+}, STEP_TIMEOUT);
+
+const hospitalName = (hospital: Hospital) => stack.sandbox.hospital(hospital).name;
+const portalOf = (hospital: string) => {
+  const id = stack.portals[hospital];
+  if (!id) throw new Error(`no portal registered for ${hospital}`);
+  return id;
+};
+const expectedPortals = (category: CategoryId) => [...(expected.get(category) ?? [])].map(portalOf).sort();
+const url = (path: string) => `${stack.baseUrl}${path}`;
+const onPage = (path: string) => (address: URL) => address.origin === stack.baseUrl && address.pathname === path;
+
+async function badgesIn(scope: Locator): Promise<string[]> {
+  return scope.locator('[data-portal]').evaluateAll((badges) => badges.map((badge) => badge.getAttribute('data-portal') ?? ''));
+}
+
+/** Every item's source badges, one sorted list per item. */
+async function itemSources(section: Locator): Promise<string[][]> {
+  return section
+    .locator('li[data-item-id]')
+    .evaluateAll((items) => items.map((item) => [...item.querySelectorAll('[data-portal]')].map((badge) => badge.getAttribute('data-portal') ?? '').sort()));
+}
+
+function linkRow(hospital: Hospital): Locator {
+  return page.locator('ul.link-list > li[data-link-id]').filter({ has: page.getByRole('heading', { level: 3, name: hospitalName(hospital), exact: true }) });
+}
+
+async function apiLinks(): Promise<ApiLink[]> {
+  const response = await page.request.get(url('/api/links'));
+  expect(response.status()).toBe(200);
+  return ((await response.json()) as { links: ApiLink[] }).links;
+}
+
+/** From the portals page: the hospital's sign-in and consent pages, and back with a success banner. */
+async function linkThroughPortal(hospital: Hospital, shots: boolean): Promise<void> {
+  const name = hospitalName(hospital);
+  const sandboxHospital = stack.sandbox.hospital(hospital);
+  const portalOrigin = new URL(sandboxHospital.fhirBaseUrl).origin;
+
+  await page.locator(`li[data-portal-id="${portalOf(hospital)}"]`).getByRole('button', { name: `Link ${name}`, exact: true }).click();
+  await page.waitForURL((address) => address.origin === portalOrigin && address.pathname === '/oauth/authorize');
+  await page.getByRole('heading', { name: `Sign in to ${name}` }).waitFor();
+  await page.getByLabel('Username').fill(DEMO_LOGIN.username);
+  await page.getByLabel('Password').fill(DEMO_LOGIN.password);
+  if (shots) await screenshot(page, '02-portal-sign-in');
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+
+  await page.getByRole('heading', { name: /to access your records\?$/ }).waitFor();
+  expect(await page.locator('body').innerText()).toContain(`Signed in as the patient`);
+  expect(await page.locator('#scopes li').count()).toBeGreaterThan(0);
+  if (shots) await screenshot(page, '03-consent');
+  // Slow the hospital down a little from here on, so its sync is visibly in progress.
+  sandboxHospital.admin.setFaults({ latencyMs: SYNC_LATENCY_MS });
+  await page.getByRole('button', { name: 'Allow', exact: true }).click();
+
+  // Through carebinder's /smart/callback and / to the portals page, which shows how it went.
+  await page.waitForURL(onPage('/portals'));
+  await page.locator('.flash-area').getByText(`Linked ${name}.`).waitFor();
+}
+
+/** Waits on the hospital's progress bar until its sync is done, then checks the link through the API. */
+async function waitForSyncInPage(hospital: Hospital, shotName: string | null): Promise<void> {
+  const name = hospitalName(hospital);
+  const row = linkRow(hospital);
+  await row.waitFor();
+  const bar = row.getByRole('progressbar', { name: `Sync progress for ${name}`, exact: true });
+  await bar.waitFor({ state: 'visible' });
+  if (shotName) await screenshot(page, shotName);
+
+  // Sample the bar until it is gone: the page replaces it with the outcome when the sync ends.
+  const seen: number[] = [];
+  await expect
+    .poll(
+      async () => {
+        const values = await row.locator('progress').evaluateAll((bars) => bars.map((b) => (b.hasAttribute('value') ? (b as HTMLProgressElement).value : -1)));
+        seen.push(...values);
+        return values.length;
+      },
+      { timeout: SYNC_TIMEOUT, interval: 50 },
+    )
+    .toBe(0);
+  progressSeen.set(hospital, seen);
+  expect(seen.length).toBeGreaterThan(0);
+  for (const value of seen) expect(value === -1 || (value >= 0 && value <= 1), `progress value ${value}`).toBe(true);
+  stack.sandbox.hospital(hospital).admin.setFaults({ latencyMs: null });
+
+  const done = page.locator(`ul.link-list > li[data-link-id][data-status="active"]`).filter({ has: page.getByRole('heading', { level: 3, name, exact: true }) });
+  await done.locator('.sync-text').filter({ hasText: /^Finished: \d+ records? stored/ }).waitFor({ timeout: SYNC_TIMEOUT });
+  expect(await done.locator('.text-error').count()).toBe(0);
+  expect(await done.innerText()).toMatch(/Last sync\s*Succeeded/);
+
+  const link = (await apiLinks()).find((l) => l.portal.id === portalOf(hospital));
+  expect(link?.status).toBe('active');
+  expect(link?.lastSync.state).toBe('succeeded');
+  expect(link?.lastSync.finishedAt).toBeTruthy();
+}
+
+describe('the patient journey in a browser', { timeout: STEP_TIMEOUT }, () => {
+  it('signs up a new patient, who lands on the portals page', async () => {
+    await page.goto(url('/'));
+    await page.waitForURL(onPage('/sign-in'));
+    await page.getByRole('heading', { name: 'Sign in to carebinder' }).waitFor();
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(TEST_PASSWORD);
+    await screenshot(page, '01-sign-up');
+    await page.getByRole('button', { name: 'Sign up', exact: true }).click();
+
+    // Nothing linked yet: the client sends a new patient to the portals page.
+    await page.waitForURL(onPage('/portals'));
+    await page.getByRole('heading', { name: 'Your portals', level: 1 }).waitFor();
+    await page.getByText('No portals linked yet.').waitFor();
+    await page.locator('#nav').getByText(email).waitFor();
+    for (const hospital of HOSPITALS) await page.locator(`li[data-portal-id="${portalOf(hospital)}"]`).waitFor();
+  });
+
+  it('links Northside through its sign-in and consent pages, then waits on the progress bar', async () => {
+    await linkThroughPortal('northside', true);
+    await waitForSyncInPage('northside', '04-portals-syncing');
+  });
+
+  it('links Riverside the same way, then waits on its progress bar', async () => {
+    await linkThroughPortal('riverside', false);
+    await waitForSyncInPage('riverside', null);
+    // Both linked and synced, the catalog says so.
+    expect((await apiLinks()).map((l) => l.portal.id).sort()).toEqual(HOSPITALS.map(portalOf).sort());
+    expect(await page.locator('ul.link-list > li[data-link-id][data-status="active"]').count()).toBe(2);
+    await screenshot(page, '05-portals-synced', { fullPage: true });
+  });
+
+  it("shows every category with the demo patient's items from the right hospitals", async () => {
+    await page.locator('#nav').getByRole('link', { name: 'Binder', exact: true }).click();
+    await page.waitForURL(onPage('/binder'));
+    const sections = page.locator('section[data-category]');
+    await expect.poll(() => sections.count()).toBe(CATEGORY_IDS.length);
+    expect(await sections.evaluateAll((all) => all.map((s) => s.getAttribute('data-category')))).toEqual([...CATEGORY_IDS]);
+
+    for (const category of CATEGORY_IDS) {
+      const section = page.locator(`section[data-category="${category}"]`);
+      const count = Number(await section.locator('h2 [data-count]').getAttribute('data-count'));
+      binderCounts.set(category, count);
+      const sources = await itemSources(section);
+      expect(expectedPortals(category).length, `the sandbox data files something under ${category}`).toBeGreaterThan(0);
+      expect(count, category).toBeGreaterThan(0);
+      expect(sources.length, category).toBeGreaterThan(0);
+      expect(sources.length, category).toBeLessThanOrEqual(count);
+      for (const itemSourceList of sources) expect(itemSourceList.length, `${category}: every item names its portal`).toBeGreaterThan(0);
+      const shown = [...new Set(sources.flat())].sort();
+      // Only hospitals that have such records; all of them when every item is on screen.
+      for (const portal of shown) expect(expectedPortals(category), category).toContain(portal);
+      if (sources.length === count) expect(shown, category).toEqual(expectedPortals(category));
+    }
+
+    const northside = portalOf('northside');
+    const riverside = portalOf('riverside');
+    const sourcesOf = (category: CategoryId) => itemSources(page.locator(`section[data-category="${category}"]`));
+    // Surgery happened at Northside, radiation at Riverside.
+    expect((await sourcesOf('operation-reports')).every((s) => s.includes(northside))).toBe(true);
+    expect((await sourcesOf('radiation-treatment-summary')).every((s) => s.includes(riverside))).toBe(true);
+    // The same influenza dose and the same pathology report from both hospitals: one item, two badges.
+    for (const category of ['vaccines', 'pathology-reports'] as const) {
+      expect((await sourcesOf(category)).some((s) => s.join() === [northside, riverside].sort().join()), category).toBe(true);
+    }
+    await screenshot(page, '06-binder', { fullPage: true });
+  });
+
+  it('opens a record shared by both hospitals and shows where it came from', async () => {
+    const both = [portalOf('northside'), portalOf('riverside')].sort().join();
+    const items = page.locator('section[data-category="vaccines"] li[data-item-id]');
+    const index = (await itemSources(page.locator('section[data-category="vaccines"]'))).findIndex((s) => s.join() === both);
+    expect(index).toBeGreaterThanOrEqual(0);
+    const item = items.nth(index);
+    const title = (await item.locator('.item-title').innerText()).trim();
+    await item.locator('button.item-title').click();
+
+    const dialog = page.getByRole('dialog', { name: title });
+    await dialog.getByRole('heading', { name: 'Where it came from' }).waitFor();
+    expect((await badgesIn(dialog)).sort()).toEqual(both.split(','));
+    for (const hospital of HOSPITALS) expect(await dialog.innerText()).toContain(hospitalName(hospital));
+    await screenshot(page, '07-record-detail');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
+  it('opens a text document and a PDF in the document viewer', async () => {
+    const discharge = page.locator('section[data-category="discharge-summaries"]');
+    await discharge.getByRole('link', { name: 'Discharge Summary', exact: true }).first().click();
+    await page.waitForURL((address) => address.origin === stack.baseUrl && address.pathname.startsWith('/documents/'));
+    await page.getByRole('heading', { name: 'Discharge Summary', level: 1 }).waitFor();
+    const text = page.locator('pre.document-text');
+    await text.waitFor();
+    // The document as the hospital wrote it, shown as text.
+    expect((await text.textContent())?.trim()).toBe(attachmentText('northside', 'Discharge Summary').trim());
+    await screenshot(page, '08-document');
+
+    await page.goBack();
+    await page.waitForURL(onPage('/binder'));
+    await discharge.getByRole('link', { name: 'Discharge Summary (PDF)', exact: true }).first().click();
+    await page.waitForURL((address) => address.origin === stack.baseUrl && address.pathname.startsWith('/documents/'));
+    const frame = page.locator('iframe.pdf-frame');
+    await frame.waitFor();
+    const src = await frame.getAttribute('src');
+    expect(src).toMatch(/^\/api\/documents\//);
+    const pdf = await page.request.get(url(src ?? ''));
+    expect(pdf.status()).toBe(200);
+    expect(pdf.headers()['content-type']).toMatch(/^application\/pdf/);
+    expect((await pdf.body()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    await screenshot(page, '09-document-pdf');
+  });
+
+  it('shows the treatment summary: chemotherapy, radiation and side effects', async () => {
+    await page.locator('#nav').getByRole('link', { name: 'Treatment summary', exact: true }).click();
+    await page.waitForURL(onPage('/treatment'));
+    const rowNames = (key: string) => page.locator(`section[data-summary="${key}"] tbody th[scope="row"]`);
+    await rowNames('medicines').first().waitFor();
+    const medicines = (await rowNames('medicines').allInnerTexts()).map((m) => m.toLowerCase());
+    expect(medicines).toEqual(expect.arrayContaining(['docetaxel', 'cyclophosphamide']));
+    expect(await rowNames('radiation').count()).toBeGreaterThan(0);
+    expect(await rowNames('side-effects').count()).toBeGreaterThan(0);
+    // The chemotherapy was given at Riverside.
+    const docetaxel = page.locator('section[data-summary="medicines"] tbody tr').filter({ has: page.locator('th', { hasText: /^Docetaxel$/i }) });
+    expect(await docetaxel.innerText()).toContain(hospitalName('riverside'));
+    await screenshot(page, '10-treatment-summary', { fullPage: true });
+  });
+
+  it('prints every record of every category, from the right hospitals', async () => {
+    await page.locator('#nav').getByRole('link', { name: 'Print', exact: true }).click();
+    await page.waitForURL(onPage('/print'));
+    const printButton = page.getByRole('button', { name: 'Print', exact: true });
+    await expect.poll(() => printButton.isEnabled(), { timeout: 30_000 }).toBe(true);
+    expect(await page.locator('.print-meta').innerText()).toContain(`Prepared for ${email}`);
+
+    const sections = page.locator('section.print-category[data-category]');
+    expect(await sections.evaluateAll((all) => all.map((s) => s.getAttribute('data-category')))).toEqual([...CATEGORY_IDS]);
+    for (const category of CATEGORY_IDS) {
+      const section = page.locator(`section.print-category[data-category="${category}"]`);
+      const count = Number(await section.locator('h2 [data-count]').getAttribute('data-count'));
+      const sources = await itemSources(section);
+      // Every record, not just the recent ones, and the same count as the binder.
+      expect(sources.length, category).toBe(count);
+      expect(count, category).toBe(binderCounts.get(category));
+      expect([...new Set(sources.flat())].sort(), category).toEqual(expectedPortals(category));
+    }
+    // Printed documents carry an address someone can type in later.
+    const hrefs = await page.locator('a.print-url').evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''));
+    expect(hrefs.length).toBeGreaterThan(0);
+    for (const href of hrefs) expect(href.startsWith(`${stack.baseUrl}/api/documents/`), href).toBe(true);
+    expect(await page.locator('section[data-summary="medicines"] tbody tr').count()).toBeGreaterThan(0);
+
+    await page.emulateMedia({ media: 'print' });
+    await screenshot(page, '11-print', { fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
+  });
+
+  it('reported no script errors along the way', () => {
+    expect(pageProblems).toEqual([]);
+  });
+});
