@@ -13,7 +13,7 @@ import { startServer } from './server.js';
 import { demoSecretKey, startEmbeddedPostgres, type EmbeddedDatabase } from './embedded.js';
 import { exitOnStartupError } from './startup.js';
 import { exitGracefullyOnSignals } from './lifecycle.js';
-import { workerDefinitions } from '../workers/definitions.js';
+import { queueStartupJobs, workerDefinitions } from '../workers/definitions.js';
 import { startWorkers } from '../workers/runtime.js';
 
 /** The sandbox on its usual ports (4101, 4102), or on free ones when those are taken. */
@@ -49,6 +49,7 @@ try {
   }
   const factory = createQueueFactory({ redisUrl: config.redisUrl, databaseUrl: config.databaseUrl, role: 'worker' });
   const workers = startWorkers(factory, workerDefinitions({ config, pool, factory, log }), log);
+  await queueStartupJobs(factory);
 
   console.log(`carebinder ${config.publicUrl}`);
   for (const hospital of sandbox.hospitals) console.log(`sandbox ${hospital.id} ${hospital.fhirBaseUrl}`);

@@ -5,6 +5,8 @@ import type { Config } from '../src/config.js';
 import type { Pool } from '../src/db/pool.js';
 import type { QueueFactory } from '../src/queue/connection.js';
 import { SYNC_QUEUE } from '../src/sync/sync-queue.js';
+import { enqueueRecategorize, processRecategorize, RECORDS_QUEUE, type RecategorizeJobData } from '../src/records/recategorize.js';
+import type { Job } from 'bullmq';
 import { createSyncProcessor, type SyncWorkerDeps } from '../src/sync/worker.js';
 import type { WorkerDefinition } from './runtime.js';
 
@@ -18,5 +20,18 @@ export interface WorkerDeps {
 
 export function workerDefinitions(deps: WorkerDeps): WorkerDefinition[] {
   const sync = createSyncProcessor({ ...deps, ...deps.sync });
-  return [{ queue: SYNC_QUEUE, processor: sync as Processor, concurrency: deps.config.sync.workerConcurrency, onWorker: (worker) => sync.bindWorker(worker) }];
+  return [
+    { queue: SYNC_QUEUE, processor: sync as Processor, concurrency: deps.config.sync.workerConcurrency, onWorker: (worker) => sync.bindWorker(worker) },
+    { queue: RECORDS_QUEUE, processor: (job: Job<RecategorizeJobData>) => processRecategorize(job, deps), concurrency: 1 },
+  ];
+}
+
+/** Work every worker start asks for: re-filing records if the filing rules changed (once per version). */
+export async function queueStartupJobs(factory: QueueFactory): Promise<void> {
+  const queue = factory.createQueue<RecategorizeJobData>(RECORDS_QUEUE);
+  try {
+    await enqueueRecategorize(queue);
+  } finally {
+    await queue.close();
+  }
 }

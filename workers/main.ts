@@ -5,7 +5,7 @@ import { createPool } from '../src/db/pool.js';
 import { createLogger } from '../src/logger.js';
 import { createQueueFactory } from '../src/queue/connection.js';
 import { exitOnStartupError } from '../src/startup.js';
-import { workerDefinitions } from './definitions.js';
+import { queueStartupJobs, workerDefinitions } from './definitions.js';
 import { exitGracefullyOnSignals } from '../src/lifecycle.js';
 import { startWorkers } from './runtime.js';
 
@@ -16,6 +16,7 @@ try {
   const pool = createPool(config.databaseUrl, 'carebinder-worker');
   const factory = createQueueFactory({ redisUrl: config.redisUrl, databaseUrl: config.databaseUrl, role: 'worker' });
   const runtime = startWorkers(factory, workerDefinitions({ config, pool, factory, log }), log);
+  await queueStartupJobs(factory);
   exitGracefullyOnSignals(async () => {
     await runtime.close();
     await factory.close();

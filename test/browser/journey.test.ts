@@ -3,7 +3,7 @@
 // sync progress bars, find every category filled from the right hospitals, open a record and its
 // documents, the treatment summary and the print view. Each main page is saved as a PNG in
 // test-results/screenshots/. Expectations come from the sandbox's data (labels.json), not counts.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { CATEGORY_IDS, type CategoryId } from '../../src/records/categories.js';
 import { TEST_PASSWORD, uniqueEmail } from '../helpers/app.js';
@@ -158,6 +158,15 @@ async function waitForSyncInPage(hospital: Hospital, shotName: string | null): P
 }
 
 describe('the patient journey in a browser', { timeout: STEP_TIMEOUT }, () => {
+  beforeEach(({ task, onTestFailed }) => {
+    // What the browser showed when a step failed, next to the other screenshots.
+    onTestFailed(async () => {
+      const name = `failed-${task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`;
+      await screenshot(page, name, { fullPage: true }).catch(() => undefined);
+      console.error(`${task.name}: the page was ${page.url()}; screenshot test-results/screenshots/${name}.png`);
+    });
+  });
+
   it('signs up a new patient, who lands on the portals page', async () => {
     await page.goto(url('/'));
     await page.waitForURL(onPage('/sign-in'));
