@@ -2,21 +2,11 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CATEGORY_IDS } from '../../src/records/categories.js';
 
 const DATA_DIR = path.join(import.meta.dirname, '../../sandbox/data');
-const CATEGORIES = [
-  'pathology-reports',
-  'imaging-results',
-  'operation-reports',
-  'discharge-summaries',
-  'medication-treatment-summary',
-  'radiation-treatment-summary',
-  'treatment-side-effects',
-  'health-problems',
-  'medicines-and-supplements',
-  'vaccines',
-  'health-history-tests',
-];
+// The binder's own category list: the demo data must exercise every one of them.
+const CATEGORIES: readonly string[] = CATEGORY_IDS;
 const REQUIRED_TYPES = [
   'Patient', 'DiagnosticReport', 'ImagingStudy', 'Procedure', 'MedicationStatement', 'MedicationRequest', 'MedicationAdministration',
   'MedicationDispense', 'Immunization', 'Observation', 'Condition', 'AllergyIntolerance', 'DocumentReference', 'Binary', 'Encounter',
