@@ -81,11 +81,13 @@ describe('linking the sandbox hospitals', () => {
     // The launch state is single use and holds no secrets once used.
     const { rows } = await t.pool.query(`SELECT count(*)::int AS n FROM smart_launches WHERE account_id = $1 AND payload_enc IS NOT NULL`, [patient.accountId]);
     expect(rows[0]).toEqual({ n: 0 });
-    // The first sync was queued for each link, carrying ids only.
+    // The first sync was queued for each link, carrying ids only, and a periodic one scheduled.
     for (const link of links) {
       const jobId = await t.app.queues.sync.getDeduplicationJobId(`link:${link.id}`);
       const job = await t.app.queues.sync.getJob(jobId!);
       expect(job?.data).toEqual({ linkId: link.id });
+      const scheduler = await t.app.queues.sync.getJobScheduler(`sync-link:${link.id}`);
+      expect(scheduler?.every).toBe(24 * 3_600_000);
     }
   });
 
@@ -228,5 +230,6 @@ describe('linking failures', () => {
     expect(read.status).toBe(401);
     const listed = (await t.app.inject({ method: 'GET', url: '/api/links', headers: { cookie: patient.cookie } })).json<{ links: unknown[] }>();
     expect(listed.links).toHaveLength(0);
+    expect(await t.app.queues.sync.getJobScheduler(`sync-link:${link.id}`)).toBeUndefined();
   });
 });
