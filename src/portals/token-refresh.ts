@@ -7,7 +7,7 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import { PortalUnreachableError, PortalResponseError } from '../http/portal-http.js';
 import type { PortalRegistry } from './registry.js';
 import { tokenContext, type LinkRepository, type StoredTokens } from './links.js';
-import { expiryFrom, refreshAccessToken, TokenRefusedError } from './tokens.js';
+import { expiryFrom, introspectExpiry, refreshAccessToken, TokenRefusedError } from './tokens.js';
 
 /** Refresh this long before the access token expires. */
 export const REFRESH_MARGIN_MS = 2 * 60_000;
@@ -54,7 +54,7 @@ export function createTokenKeeper(deps: { pool: Pool; box: SecretBox; registry: 
   async function refresh(linkId: string, rejectedAt?: Date, force = false): Promise<string> {
     let refusal: TokenRefusedError | NeedsRelinkError | undefined;
     try {
-      return await inTransaction(pool, async (tx) => {
+      const refreshed = await inTransaction(pool, async (tx) => {
         const { rows } = await tx.query<LockedLink>(
           `SELECT l.status, l.tokens_enc, l.access_expires_at, l.last_refreshed_at, l.token_endpoint, l.portal_id, p.client_id
              FROM links l JOIN portals p ON p.id = l.portal_id WHERE l.id = $1 FOR UPDATE OF l`,
@@ -91,8 +91,11 @@ export function createTokenKeeper(deps: { pool: Pool; box: SecretBox; registry: 
             WHERE id = $1`,
           [linkId, box.sealJson(next, tokenContext(linkId)), expiryFrom(answer.expires_in), answer.scope ?? null],
         );
-        return next.access_token;
+        return { accessToken: next.access_token, rotated: answer.refresh_token !== undefined ? next.refresh_token : undefined, clientId: row.client_id, portalId: row.portal_id };
       });
+      if (typeof refreshed === 'string') return refreshed;
+      if (refreshed.rotated) await recordRefreshExpiry(linkId, refreshed.rotated, refreshed.clientId, refreshed.portalId);
+      return refreshed.accessToken;
     } catch (error) {
       if (error instanceof TokenRefusedError || error instanceof NeedsRelinkError) refusal = error;
       else if (error instanceof PortalUnreachableError || error instanceof PortalResponseError) {
@@ -115,6 +118,14 @@ export function createTokenKeeper(deps: { pool: Pool; box: SecretBox; registry: 
   }
 
   /** Refreshes now, whatever the expiry (used by tests and by an admin re-check). */
+  /** A rotated refresh token has an expiry of its own: ask the portal (best effort, after the commit). */
+  async function recordRefreshExpiry(linkId: string, refreshToken: string, clientId: string, portalId: string): Promise<void> {
+    const link = await links.findById(linkId);
+    if (!link?.introspectionEndpoint) return;
+    const expiresAt = await introspectExpiry(link.introspectionEndpoint, refreshToken, 'refresh_token', { clientId, clientSecret: await registry.clientSecret(portalId) }).catch(() => null);
+    if (expiresAt) await pool.query('UPDATE links SET refresh_expires_at = $2 WHERE id = $1', [linkId, expiresAt]);
+  }
+
   return { accessToken, refreshNow: (linkId: string) => refresh(linkId, undefined, true) };
 }
 

@@ -119,6 +119,9 @@ describe('linking the sandbox hospitals', () => {
     expect(after.access).toBe(access);
     expect(after.refresh).toBeDefined();
     expect(after.refresh).not.toBe(before.refresh);
+    // The rotated refresh token's expiry, as the portal's introspection endpoint states it.
+    const shown = (await t.app.inject({ method: 'GET', url: `/api/links/${link.id}`, headers: { cookie: patient.cookie } })).json<{ refreshTokenExpiresAt: string | null }>();
+    expect(Date.parse(shown.refreshTokenExpiresAt!)).toBeGreaterThan(Date.now() + 86_400_000);
     // The old refresh token is dead at the portal (rotation): using it is refused.
     const wellKnown = (await (await fetch(`${sandbox.hospital('riverside').fhirBaseUrl}/.well-known/smart-configuration`)).json()) as { token_endpoint: string };
     const reuse = await fetch(wellKnown.token_endpoint, {
