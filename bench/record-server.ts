@@ -15,17 +15,24 @@ const config = loadConfig();
 await migrate(config.databaseUrl);
 const app = await buildApp(config, { rateLimits: { requestsPerMinute: 10_000_000, signInsPerMinute: 1000, signUpsPerMinute: 1000 } });
 
-// The rows /api/record shows: for each of the 11 categories, its 20 most recent records (one query).
+// The rows /api/record shows: for each of the 11 categories, its 20 most recent records, in one
+// query. There is no index on categories, so any query has to look at every record of the account
+// once: rank them per category from narrow columns, then read the wide columns of the 220 at most
+// shown. (A LATERAL "ANY(categories) ORDER BY … LIMIT 20" per category walks the whole account
+// once per empty category, and its cost estimate switches JIT on: 40-50 ms instead of ~10 ms.)
 const SUMMARY_SQL = `
-  SELECT c.category, row_to_json(x)::text AS j
-    FROM unnest($2::text[]) WITH ORDINALITY AS c(category, ord)
-    CROSS JOIN LATERAL (
-      SELECT r.id::text AS id, r.resource_type, r.title, r.date_text, r.status, r.binder
-        FROM records r
-       WHERE r.account_id = $1 AND c.category = ANY(r.categories)
-       ORDER BY r.effective_at DESC NULLS LAST, r.id DESC
-       LIMIT 20) x
-   ORDER BY c.ord`;
+  WITH top AS MATERIALIZED (
+    SELECT ord, id, rn FROM (
+      SELECT array_position($2::text[], c.category) AS ord, r.id,
+             row_number() OVER (PARTITION BY array_position($2::text[], c.category) ORDER BY r.effective_at DESC NULLS LAST, r.id DESC) AS rn
+        FROM records r CROSS JOIN LATERAL unnest(r.categories) AS c(category)
+       WHERE r.account_id = $1 AND cardinality(r.categories) > 0) ranked
+     WHERE rn <= $3 AND ord IS NOT NULL)
+  SELECT t.ord, row_to_json(x)::text AS j
+    FROM top t
+    JOIN (SELECT r.id::text AS id, r.resource_type, r.title, r.date_text, r.status, r.binder
+            FROM records r WHERE r.id = ANY(ARRAY(SELECT id FROM top))) x ON x.id = t.id::text
+   ORDER BY t.ord, t.rn`;
 
 // One page of one category, newest first.
 const PAGE_SQL = `
@@ -38,10 +45,10 @@ const PAGE_SQL = `
 
 app.get('/api/bench-baseline/summary', async (request: FastifyRequest, reply: FastifyReply) => {
   const account = requireAccount(request);
-  const { rows } = await app.db.query<{ category: string; j: string }>(SUMMARY_SQL, [account.id, CATEGORY_IDS]);
-  const byCategory = new Map<string, string[]>(CATEGORY_IDS.map((id) => [id, []]));
-  for (const row of rows) byCategory.get(row.category)!.push(row.j);
-  const parts = [...byCategory].map(([id, items]) => `{"id":"${id}","items":[${items.join(',')}]}`);
+  const { rows } = await app.db.query<{ ord: number; j: string }>(SUMMARY_SQL, [account.id, CATEGORY_IDS, 20]);
+  const byCategory = CATEGORY_IDS.map((): string[] => []);
+  for (const row of rows) byCategory[row.ord - 1].push(row.j);
+  const parts = byCategory.map((items, i) => `{"id":"${CATEGORY_IDS[i]}","items":[${items.join(',')}]}`);
   return reply.type('application/json').send(`{"categories":[${parts.join(',')}]}`);
 });
 

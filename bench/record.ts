@@ -5,17 +5,19 @@
 //     (same guard, same pool: one SQL query, rows selected as JSON text and joined as is),
 //     measured in interleaved rounds;
 // (2) the export of 100,000 stored resources (the 10,000 rows copied under new resource ids),
-//     read in full, with the API process's peak RSS (VmHWM).
+//     read in full, with the API process's peak RSS (VmHWM, reset just before the export);
+// (3) informational: the first concurrent requests after the binder changed (cold index), at
+//     10,000 and at 100,000 records, and the page beside its baseline at 100,000 records.
 // Last line: bench:record summary_p99_ms=… summary_ratio=… page_p99_ms=… page_ratio=… export_peak_rss_mb=…
 // Environment: BENCH_RESOURCES (10000), BENCH_EXPORT_RESOURCES (100000), BENCH_REQUESTS (2000 per
-// scenario), BENCH_CONCURRENCY (16), BENCH_REDIS_URL (redis://127.0.0.1:6379/4),
+// scenario), BENCH_SCALE_REQUESTS (320), BENCH_CONCURRENCY (16), BENCH_REDIS_URL (redis://127.0.0.1:6379/4),
 // BENCH_API_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" for the API process).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { createPool, type Pool } from '../src/db/pool.js';
 import { ROOT, benchConfig, dropDatabase, freshDatabase, linkBenchPatient, round, startSandboxProcess, type LinkedBench, type SandboxProcess } from './lib.js';
-import { createAgent, load, stats, type LoadResult, type Stats } from './record-load.js';
+import { createAgent, get, load, stats, type LoadResult, type Stats } from './record-load.js';
 
 const RESOURCES = Number(process.env.BENCH_RESOURCES ?? 10_000);
 const EXPORT_RESOURCES = Number(process.env.BENCH_EXPORT_RESOURCES ?? 100_000);
@@ -23,6 +25,7 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const WARMUP = 200;
 const ROUNDS = 4;
+const SCALE_REQUESTS = Number(process.env.BENCH_SCALE_REQUESTS ?? 320); // per side, at EXPORT_RESOURCES records (informational)
 const DB = 'carebinder_bench_record';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/4';
 const SECRET_KEY = Buffer.alloc(32, 3).toString('base64'); // the key benchConfig links with
@@ -126,16 +129,23 @@ interface Scenario {
 }
 
 /** Warm-up, then rounds alternating the order of carebinder and its baseline. */
-async function compare(agent: http.Agent, base: string, headers: Record<string, string>, cb: Scenario, baseline: Scenario): Promise<{ cb: Stats; baseline: Stats }> {
-  for (const s of [baseline, cb]) await load(agent, base + s.path, headers, WARMUP, CONCURRENCY);
+async function compare(
+  agent: http.Agent,
+  base: string,
+  headers: Record<string, string>,
+  cb: Scenario,
+  baseline: Scenario,
+  requests = REQUESTS,
+): Promise<{ cb: Stats; baseline: Stats }> {
+  for (const s of [baseline, cb]) await load(agent, base + s.path, headers, Math.min(WARMUP, requests / 4), CONCURRENCY);
   const results = new Map<string, LoadResult[]>([
     [cb.name, []],
     [baseline.name, []],
   ]);
-  for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 === 0 ? [baseline, cb] : [cb, baseline];
+  for (let r = 0; r < ROUNDS; r++) {
+    const order = r % 2 === 0 ? [baseline, cb] : [cb, baseline];
     for (const s of order) {
-      const result = await load(agent, base + s.path, headers, Math.ceil(REQUESTS / ROUNDS), CONCURRENCY);
+      const result = await load(agent, base + s.path, headers, Math.ceil(requests / ROUNDS), CONCURRENCY);
       const unexpected = [...result.statuses].filter(([status]) => status !== 200);
       if (unexpected.length) throw new Error(`${s.name}: answers other than 200: ${JSON.stringify(unexpected)}`);
       results.get(s.name)!.push(result);
@@ -176,6 +186,21 @@ async function sanity(agent: http.Agent, base: string, headers: Record<string, s
   if (page.items.length !== 200 || barePage.length !== 200) throw new Error('the page scenario needs at least 200 records in the category');
 }
 
+/**
+ * The first requests after the binder changed (a sync stored something): CONCURRENCY at once,
+ * each finding the cached index stale. Informational: latencies and the API's peak RSS meanwhile.
+ */
+async function coldBurst(agent: http.Agent, url: string, headers: Record<string, string>, pid: number, label: string): Promise<void> {
+  const reset = await resetPeak(pid);
+  const before = await memory(pid);
+  const answers = await Promise.all(Array.from({ length: CONCURRENCY }, () => get(agent, url, headers)));
+  const after = await memory(pid);
+  const ms = answers.map((a) => a.ms).sort((a, b) => a - b);
+  console.log(
+    `${label}: ${CONCURRENCY} concurrent GET /api/record with a stale index: fastest ${round(ms[0])} ms, slowest ${round(ms[ms.length - 1])} ms; API RSS ${before.rssMb} → ${after.rssMb} MB, peak ${reset ? 'meanwhile' : 'so far'} ${after.peakMb} MB`,
+  );
+}
+
 async function multiplyRecords(pool: Pool, accountId: string, target: number): Promise<number> {
   const count = async () => (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM records WHERE account_id = $1', [accountId])).rows[0].n;
   const have = await count();
@@ -186,7 +211,8 @@ async function multiplyRecords(pool: Pool, accountId: string, target: number): P
                           date_text, end_date_text, status, codes, categories, rules_version, binder, duplicate_keys, first_seen_at, last_changed_at, removed_at_source)
      SELECT account_id, link_id, resource_type, r.resource_id || '-c' || k, version_id, last_updated, content_hash,
             jsonb_set(resource, '{id}', to_jsonb(r.resource_id || '-c' || k)), title, effective_at,
-            date_text, end_date_text, status, codes, categories, rules_version, binder, duplicate_keys, first_seen_at, last_changed_at, removed_at_source
+            date_text, end_date_text, status, codes, categories, rules_version, binder,
+            ARRAY(SELECT d || '#' || k FROM unnest(duplicate_keys) AS d), first_seen_at, last_changed_at, removed_at_source
        FROM (SELECT * FROM records WHERE account_id = $1) r CROSS JOIN generate_series(1, $2::int) AS k
       ORDER BY k, r.id LIMIT $3`,
     [accountId, copies, target - have],
@@ -298,11 +324,17 @@ async function main(): Promise<void> {
     );
     console.log(`sync: ${run.fetched} resources in ${round(run.ms)} ms; ${counts[0].n} records stored, ${counts[0].tests} in ${PAGE_CATEGORY} (${elapsed()})`);
 
-    // The API in its own process.
-    const api = await startApi(databaseUrl);
-    const pid = api.child.pid!;
     const agent = createAgent(CONCURRENCY);
     const headers = { cookie, accept: 'application/json' }; // never If-None-Match: every answer is a 200 with a body
+
+    // Informational, in a throw-away API process (it grows the heap): its first requests, all at once.
+    const coldApi = await startApi(databaseUrl);
+    await coldBurst(agent, `${coldApi.url}/api/record`, headers, coldApi.child.pid!, `cold at ${counts[0].n} records`);
+    await stopChild(coldApi.child);
+
+    // The API under test, in its own process.
+    const api = await startApi(databaseUrl);
+    const pid = api.child.pid!;
     await sanity(agent, api.url, headers);
     console.log(`API RSS after start-up: ${JSON.stringify(await memory(pid))} (${elapsed()})`);
 
@@ -341,6 +373,20 @@ async function main(): Promise<void> {
       `API RSS: before export ${before.rssMb} MB (lifetime peak ${before.peakMb} MB); after export ${after.rssMb} MB; peak ${reset ? 'during the export' : 'so far'} ${after.peakMb} MB (sampled max ${exported.sampledMaxRssMb} MB) (${elapsed()})`,
     );
     const exportPeak = reset ? Math.max(after.peakMb, exported.sampledMaxRssMb) : after.peakMb;
+
+    // Informational, after the export (it can grow the heap): the same routes at EXPORT_RESOURCES records.
+    await coldBurst(agent, `${api.url}/api/record`, headers, pid, `cold at ${total} records`);
+    const scaled = await compare(
+      agent,
+      api.url,
+      headers,
+      { name: 'record page', path: `/api/record/${PAGE_CATEGORY}?limit=200` },
+      { name: 'baseline page', path: `/api/bench-baseline/page?category=${PAGE_CATEGORY}&limit=200` },
+      SCALE_REQUESTS,
+    );
+    line(`baseline page ${total / 1000}k`, scaled.baseline);
+    line(`record page ${total / 1000}k`, scaled.cb);
+    console.log(`page ratio at ${total} records: p99 ${round(scaled.cb.p99 / scaled.baseline.p99, 2)}, p50 ${round(scaled.cb.p50 / scaled.baseline.p50, 2)} (${elapsed()})`);
     agent.destroy();
     await stopChild(api.child);
 

@@ -5,6 +5,8 @@ export interface Account {
   id: string;
   email: string;
   createdAt: Date;
+  /** Changes whenever any of the account's records change (a trigger bumps it). */
+  binderVersion: string;
 }
 
 interface AccountRow {
@@ -12,9 +14,10 @@ interface AccountRow {
   email: string;
   password_hash: string;
   created_at: Date;
+  binder_version: string;
 }
 
-const toAccount = (row: AccountRow): Account => ({ id: row.id, email: row.email, createdAt: row.created_at });
+const toAccount = (row: AccountRow): Account => ({ id: row.id, email: row.email, createdAt: row.created_at, binderVersion: row.binder_version });
 
 export function hashSessionToken(token: string): Buffer {
   return createHash('sha256').update(token).digest();
@@ -27,7 +30,7 @@ export function createAccountRepository(db: Queryable) {
       const { rows } = await db.query<AccountRow>(
         `INSERT INTO accounts (email, password_hash) VALUES ($1, $2)
          ON CONFLICT ((lower(email))) DO NOTHING
-         RETURNING id, email, password_hash, created_at`,
+         RETURNING id, email, password_hash, created_at, binder_version`,
         [email, passwordHash],
       );
       return rows[0] ? toAccount(rows[0]) : null;
@@ -35,7 +38,7 @@ export function createAccountRepository(db: Queryable) {
 
     async findCredentials(email: string): Promise<{ account: Account; passwordHash: string } | null> {
       const { rows } = await db.query<AccountRow>(
-        'SELECT id, email, password_hash, created_at FROM accounts WHERE lower(email) = lower($1)',
+        'SELECT id, email, password_hash, created_at, binder_version FROM accounts WHERE lower(email) = lower($1)',
         [email],
       );
       const row = rows[0];
@@ -56,7 +59,7 @@ export function createAccountRepository(db: Queryable) {
 
     async findSessionAccount(token: string): Promise<Account | null> {
       const { rows } = await db.query<AccountRow>(
-        `SELECT a.id, a.email, a.password_hash, a.created_at
+        `SELECT a.id, a.email, a.password_hash, a.created_at, a.binder_version
            FROM sessions s JOIN accounts a ON a.id = s.account_id
           WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
         [hashSessionToken(token)],

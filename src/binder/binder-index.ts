@@ -1,11 +1,12 @@
 // One patient's binder as an in-memory index: every record once (duplicates across portals and
 // across resource types grouped, with all their sources), filed by category, newest first.
-// Built from narrow columns only and cached per account under a version stamp that changes
-// whenever any of the account's records change, so a page or summary costs a couple of
-// indexed queries, not a pass over tens of thousands of rows.
+// Built from narrow columns only and cached per account under the account's binder version
+// (bumped by a trigger whenever any of its records change, and read with the session), so a
+// page costs one indexed query for its rows. Concurrent requests share one build.
 import type { Queryable } from '../db/pool.js';
 import { CATEGORY_IDS, type CategoryId } from '../records/categories.js';
 import { UnionFind } from '../records/union-find.js';
+import { accountSources, type AccountSources } from './items.js';
 
 export interface BinderEntry {
   /** The record shown (the richest of its duplicate group). */
@@ -18,6 +19,7 @@ export interface BinderEntry {
 
 export interface BinderIndex {
   stamp: string;
+  sources: AccountSources;
   entries: Map<string, BinderEntry>;
   /** Record id of any member → its group's entry. */
   byMember: Map<string, BinderEntry>;
@@ -36,26 +38,27 @@ interface IndexRow {
 // Which member of a duplicate group is shown: the structured report over the document that carries it.
 const TYPE_PREFERENCE: Record<string, number> = { DiagnosticReport: 0, Observation: 1, Procedure: 1, DocumentReference: 3, Composition: 3 };
 
-export async function binderStamp(db: Queryable, accountId: string): Promise<string> {
-  const { rows } = await db.query<{ n: string; changed: Date | null; top: string | null }>(
-    'SELECT count(*) AS n, max(last_changed_at) AS changed, max(id) AS top FROM records WHERE account_id = $1',
-    [accountId],
-  );
-  const row = rows[0];
-  return `${row.n}.${row.changed?.getTime() ?? 0}.${row.top ?? 0}`;
-}
-
 const cache = new Map<string, BinderIndex>();
+const building = new Map<string, Promise<BinderIndex>>();
 const CACHE_ACCOUNTS = 200;
 
-export async function binderIndex(db: Queryable, accountId: string): Promise<BinderIndex> {
-  const stamp = await binderStamp(db, accountId);
+/** `version` is the account's binder version as read with the session. */
+export async function binderIndex(db: Queryable, accountId: string, version: string): Promise<BinderIndex> {
+  const stamp = String(version);
   const cached = cache.get(accountId);
   if (cached?.stamp === stamp) return cached;
-  const index = await buildIndex(db, accountId, stamp);
-  cache.delete(accountId);
-  cache.set(accountId, index);
-  if (cache.size > CACHE_ACCOUNTS) cache.delete(cache.keys().next().value!);
+  const key = `${accountId} ${stamp}`;
+  let pending = building.get(key);
+  if (!pending) {
+    pending = buildIndex(db, accountId, stamp).finally(() => building.delete(key));
+    building.set(key, pending);
+  }
+  const index = await pending;
+  if ((cache.get(accountId)?.stamp ?? '') !== stamp) {
+    cache.delete(accountId);
+    cache.set(accountId, index);
+    if (cache.size > CACHE_ACCOUNTS) cache.delete(cache.keys().next().value!);
+  }
   return index;
 }
 
@@ -65,12 +68,15 @@ async function buildIndex(db: Queryable, accountId: string, stamp: string): Prom
        FROM records WHERE account_id = $1 AND cardinality(categories) > 0 ORDER BY records.id`,
     [accountId],
   );
+  const sources = await accountSources(db, accountId);
   const sets = new UnionFind(rows.length);
   sets.unionByKeys(rows.map((row) => row.duplicate_keys));
   const groups = new Map<number, IndexRow[]>();
   rows.forEach((row, index) => {
     const root = sets.find(index);
-    groups.set(root, [...(groups.get(root) ?? []), row]);
+    const group = groups.get(root);
+    if (group) group.push(row);
+    else groups.set(root, [row]);
   });
 
   const entries = new Map<string, BinderEntry>();
@@ -91,7 +97,7 @@ async function buildIndex(db: Queryable, accountId: string, stamp: string): Prom
     for (const category of categories) byCategory.get(category)!.push(entry);
   }
   for (const list of byCategory.values()) list.sort(newestFirst);
-  return { stamp, entries, byMember, byCategory };
+  return { stamp, sources, entries, byMember, byCategory };
 }
 
 /** Newest first; undated records last; ties by id, newest first. */

@@ -9,7 +9,7 @@ import { BadRequestError, NotFoundError } from '../errors.js';
 import { requireAccount } from '../plugins/auth.js';
 import { CATEGORIES, CATEGORY_IDS, isCategoryId, type CategoryId } from '../records/categories.js';
 import { after, binderIndex, decodeCursor, encodeCursor, matches, type BinderIndex, type EntryFilter } from './binder-index.js';
-import { accountSources, renderItems, type AccountSources } from './items.js';
+import { renderItems, type AccountSources } from './items.js';
 import { treatmentSummaryFor } from './summary.js';
 import { sendDocument } from './documents.js';
 import { streamExport } from './export.js';
@@ -53,8 +53,8 @@ const plainJson = () => (data: unknown) => JSON.stringify(data);
 export const binderRoutes: FastifyPluginAsyncZod = async (app) => {
   async function context(request: FastifyRequest, filters: z.infer<typeof Filters>) {
     const account = requireAccount(request);
-    const [index, sources] = await Promise.all([binderIndex(app.db, account.id), accountSources(app.db, account.id)]);
-    return { account, index, sources, filter: toFilter(filters, sources) };
+    const index = await binderIndex(app.db, account.id, account.binderVersion);
+    return { account, index, sources: index.sources, filter: toFilter(filters, index.sources) };
   }
 
   app.get(
@@ -101,7 +101,7 @@ export const binderRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const account = requireAccount(request);
-      return streamExport(app.db, account.id, await accountSources(app.db, account.id), reply);
+      return streamExport(app.db, account.id, (await binderIndex(app.db, account.id, account.binderVersion)).sources, reply);
     },
   );
 
@@ -150,7 +150,8 @@ export const binderRoutes: FastifyPluginAsyncZod = async (app) => {
       );
       const row = rows[0];
       if (!row) throw new NotFoundError('No such record.');
-      const [index, sources] = await Promise.all([binderIndex(app.db, account.id), accountSources(app.db, account.id)]);
+      const index = await binderIndex(app.db, account.id, account.binderVersion);
+      const sources = index.sources;
       const group = index.byMember.get(request.params.id);
       const tag = `"${row.hash}-${group ? group.linkIds.join('.') : row.link_id}"`;
       if (notModified(request, reply, tag)) return reply.code(304).send(null);

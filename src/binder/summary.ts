@@ -6,6 +6,7 @@ import type { AccountSources } from './items.js';
 
 const TREATMENT_CATEGORIES = ['medication-treatment-summary', 'radiation-treatment-summary', 'treatment-side-effects'];
 const cache = new Map<string, TreatmentSummary>();
+const building = new Map<string, Promise<TreatmentSummary>>();
 
 export async function treatmentSummaryFor(
   db: Queryable,
@@ -17,6 +18,16 @@ export async function treatmentSummaryFor(
   const key = `${accountId} ${stamp} ${linkIds ? [...linkIds].sort().join(',') : '*'}`;
   const cached = cache.get(key);
   if (cached) return cached;
+  // Concurrent requests share one computation.
+  let pending = building.get(key);
+  if (!pending) {
+    pending = compute(db, accountId, key, sources, linkIds).finally(() => building.delete(key));
+    building.set(key, pending);
+  }
+  return pending;
+}
+
+async function compute(db: Queryable, accountId: string, key: string, sources: AccountSources, linkIds: ReadonlySet<string> | undefined): Promise<TreatmentSummary> {
   const { rows } = await db.query<{ id: string; link_id: string; resource: unknown; categories: string[] }>(
     `SELECT id::text, link_id, resource, categories FROM records
       WHERE account_id = $1 AND categories && $2::text[] AND removed_at_source IS NULL`,

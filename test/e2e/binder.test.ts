@@ -136,6 +136,11 @@ describe('the binder', () => {
     const first = await t.app.inject({ method: 'GET', url: '/api/record/vaccines', headers: { cookie: patient.cookie } });
     const again = await t.app.inject({ method: 'GET', url: '/api/record/vaccines', headers: { cookie: patient.cookie, 'if-none-match': String(first.headers.etag) } });
     expect(again.statusCode).toBe(304);
+    // Any change to the patient's records (here a direct update) makes the old tag stale.
+    await t.pool.query(`UPDATE records SET last_changed_at = now() WHERE id = (SELECT min(id) FROM records WHERE account_id = $1)`, [patient.accountId]);
+    const changed = await t.app.inject({ method: 'GET', url: '/api/record/vaccines', headers: { cookie: patient.cookie, 'if-none-match': String(first.headers.etag) } });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.headers.etag).not.toBe(first.headers.etag);
   });
 
   it('filters by portal and date', async () => {
