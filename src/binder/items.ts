@@ -54,13 +54,8 @@ export async function accountSources(db: Queryable, accountId: string): Promise<
 interface ItemRow {
   id: string;
   link_id: string;
-  resource_type: string;
-  title: string;
-  date_text: string | null;
-  end_date_text: string | null;
-  status: string | null;
-  binder: { value?: ResultValue; dose?: MedicineDose; documents?: DocumentAttachment[] };
-  removed: boolean;
+  json: string;
+  documents: DocumentAttachment[] | null;
 }
 
 /** The same URL rules as the sync: relative references resolve against the portal's FHIR base. */
@@ -68,38 +63,43 @@ export function absoluteAttachmentUrl(url: string, fhirBaseUrl: string): string 
   return /^https?:\/\//i.test(url) ? url : `${fhirBaseUrl.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`;
 }
 
-export async function renderItems(db: Queryable, accountId: string, entries: readonly BinderEntry[], sources: AccountSources): Promise<BinderItem[]> {
+/**
+ * The page's items as JSON text, in the entries' order. PostgreSQL writes each item's own
+ * fields as JSON; only the documents and the sources are added here, as text, so an item is
+ * never parsed and serialised again on its way out.
+ */
+export async function renderItems(db: Queryable, accountId: string, entries: readonly BinderEntry[], sources: AccountSources): Promise<string[]> {
   if (entries.length === 0) return [];
   const { rows } = await db.query<ItemRow>(
-    `SELECT id::text, link_id, resource_type, title, date_text, end_date_text, status, binder, removed_at_source IS NOT NULL AS removed
+    `SELECT id::text, link_id, binder->'documents' AS documents,
+            json_build_object('id', id::text, 'resourceType', resource_type, 'title', title, 'date', date_text,
+                              'endDate', end_date_text, 'status', status, 'value', binder->'value', 'dose', binder->'dose',
+                              'removedAtSource', removed_at_source IS NOT NULL)::text AS json
        FROM records WHERE account_id = $1 AND id = ANY($2::bigint[])`,
     [accountId, entries.map((e) => e.id)],
   );
   const byId = new Map(rows.map((row) => [row.id, row]));
-  const documents = await documentIds(db, accountId, rows, sources);
+  const documents = rows.some((row) => row.documents?.length) ? await documentIds(db, accountId, rows, sources) : new Map<string, string>();
+  const sourcesJson = new Map<string, string>();
   return entries.flatMap((entry) => {
     const row = byId.get(entry.id);
     if (!row) return [];
-    const item: BinderItem = {
-      id: row.id,
-      resourceType: row.resource_type,
-      title: row.title,
-      date: row.date_text,
-      endDate: row.end_date_text,
-      status: row.status,
-      ...(row.binder.value ? { value: row.binder.value } : {}),
-      ...(row.binder.dose ? { dose: row.binder.dose } : {}),
-      documents: (row.binder.documents ?? []).flatMap((attachment, index) => {
-        const id = attachment.embedded ? `e${row.id}-${index}` : documents.get(`${row.link_id} ${attachment.url ?? ''}`);
-        return id ? [{ id, url: `/api/documents/${id}`, contentType: attachment.contentType ?? null, title: attachment.title ?? null }] : [];
-      }),
-      sources: entry.linkIds.flatMap((linkId) => {
-        const source = sources.byLink.get(linkId);
-        return source ? [{ portalId: source.portalId, portalName: source.portalName }] : [];
-      }),
-      removedAtSource: row.removed,
-    };
-    return [item];
+    const links = entry.linkIds.join(' ');
+    let sourceText = sourcesJson.get(links);
+    if (sourceText === undefined) {
+      sourceText = JSON.stringify(
+        entry.linkIds.flatMap((linkId) => {
+          const source = sources.byLink.get(linkId);
+          return source ? [{ portalId: source.portalId, portalName: source.portalName }] : [];
+        }),
+      );
+      sourcesJson.set(links, sourceText);
+    }
+    const links_ = (row.documents ?? []).flatMap((attachment, index) => {
+      const id = attachment.embedded ? `e${row.id}-${index}` : documents.get(`${row.link_id} ${attachment.url ?? ''}`);
+      return id ? [{ id, url: `/api/documents/${id}`, contentType: attachment.contentType ?? null, title: attachment.title ?? null }] : [];
+    });
+    return [`${row.json.slice(0, -1)},"documents":${JSON.stringify(links_)},"sources":${sourceText}}`];
   });
 }
 
@@ -108,7 +108,7 @@ async function documentIds(db: Queryable, accountId: string, rows: readonly Item
   const wanted = new Map<string, string>(); // "<linkId> <absolute url>" -> key
   for (const row of rows) {
     const base = sources.byLink.get(row.link_id)?.fhirBaseUrl;
-    for (const attachment of row.binder.documents ?? []) {
+    for (const attachment of row.documents ?? []) {
       if (!attachment.url || attachment.embedded || !base) continue;
       wanted.set(`${row.link_id} ${absoluteAttachmentUrl(attachment.url, base)}`, `${row.link_id} ${attachment.url}`);
     }
