@@ -84,7 +84,11 @@ export const binderRoutes: FastifyPluginAsyncZod = async (app) => {
         Promise.all(wanted.map((category) => categoryPage(app.db, index, sources, account.id, category, filter, RECENT_ITEMS, undefined))),
         treatmentSummaryFor(app.db, account.id, index.stamp, sources, filter.linkIds),
       ]);
-      const rest = JSON.stringify({ treatmentSummary: { medicines: summary.medicines, radiation: summary.radiation }, sideEffects: summary.sideEffects, portals: uniquePortals(sources) });
+      const rest = JSON.stringify({
+        treatmentSummary: { medicines: summary.medicines.map(withPortalNames), radiation: summary.radiation.map(withPortalNames) },
+        sideEffects: summary.sideEffects.map(withPortalNames),
+        portals: uniquePortals(sources),
+      });
       return sendJsonText(reply, `{"categories":[${categories.join(',')}],${rest.slice(1)}`);
     },
   );
@@ -235,4 +239,9 @@ function notModified(request: FastifyRequest, reply: FastifyReply, tag: string):
  */
 function sendJsonText(reply: FastifyReply, text: string): FastifyReply {
   return reply.type('application/json; charset=utf-8').send(text);
+}
+
+/** Summary lines name their portals too, for clients that show names only. */
+function withPortalNames<T extends { sources: ReadonlyArray<{ portalName: string }> }>(line: T): T & { portals: string[] } {
+  return { ...line, portals: line.sources.map((source) => source.portalName) };
 }

@@ -16,10 +16,10 @@ const STEP_TIMEOUT = 120_000;
 /** How long a hospital's first sync may take before the test gives up on the progress bar. */
 const SYNC_TIMEOUT = 60_000;
 /**
- * Each sandbox answer waits this long while its hospital syncs, so the progress bar stays on
- * screen long enough to be seen (a local sync is otherwise over in well under a second).
+ * While a hospital syncs, every sandbox answer waits this long, so the sync runs for a few
+ * seconds and the page's progress bar (polled every second) shows it running.
  */
-const SYNC_LATENCY_MS = 40;
+const SYNC_LATENCY_MS = 100;
 
 const HOSPITALS = ['northside', 'riverside'] as const;
 type Hospital = (typeof HOSPITALS)[number];
@@ -40,8 +40,6 @@ const expected = expectedHospitalsByCategory(DEMO_LOGIN.username);
 const pageProblems: string[] = [];
 /** data-count per category as the binder showed it, compared with the print view. */
 const binderCounts = new Map<CategoryId, number>();
-/** Progress values seen per hospital while its sync ran (-1: indeterminate). */
-const progressSeen = new Map<Hospital, number[]>();
 
 beforeAll(async () => {
   // First, so a machine without chromium fails at once with the reason rather than after the setup.
@@ -52,8 +50,19 @@ beforeAll(async () => {
   page = browser.page;
   page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
-    // A 401 from /api/me before signing in is the client asking who is there, not a problem.
+    // Failed loads are reported with their address below.
     if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageProblems.push(`console: ${message.text()}`);
+  });
+  page.on('response', (response) => {
+    const address = new URL(response.url());
+    // A 401 from /api/me before signing up is the client asking who is there, not a problem.
+    const expected = response.status() === 401 && address.pathname === '/api/me';
+    if (response.status() >= 400 && !expected) pageProblems.push(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`);
+  });
+  page.on('requestfailed', (request) => {
+    // Aborted: the client cancels a page's requests when the reader moves on.
+    const failure = request.failure()?.errorText ?? 'unknown';
+    if (failure !== 'net::ERR_ABORTED') pageProblems.push(`request failed: ${request.method()} ${request.url()}: ${failure}`);
   });
 }, STEP_TIMEOUT);
 
@@ -71,6 +80,13 @@ const portalOf = (hospital: string) => {
 const expectedPortals = (category: CategoryId) => [...(expected.get(category) ?? [])].map(portalOf).sort();
 const url = (path: string) => `${stack.baseUrl}${path}`;
 const onPage = (path: string) => (address: URL) => address.origin === stack.baseUrl && address.pathname === path;
+
+/** Waits until the page shows `ready`, failing with the page's own words if it shows an error instead. */
+async function shown(ready: Locator, timeout = 15_000): Promise<void> {
+  const alert = page.locator('#main [role="alert"]');
+  await ready.or(alert).first().waitFor({ timeout });
+  if (await alert.first().isVisible()) throw new Error(`${new URL(page.url()).pathname} showed an error instead: ${await alert.first().innerText()}`);
+}
 
 async function badgesIn(scope: Locator): Promise<string[]> {
   return scope.locator('[data-portal]').evaluateAll((badges) => badges.map((badge) => badge.getAttribute('data-portal') ?? ''));
@@ -93,11 +109,15 @@ async function apiLinks(): Promise<ApiLink[]> {
   return ((await response.json()) as { links: ApiLink[] }).links;
 }
 
-/** From the portals page: the hospital's sign-in and consent pages, and back with a success banner. */
+/**
+ * From the portals page: the hospital's sign-in and consent pages, and back with a success banner.
+ * The workers are stopped meanwhile, so the new link's sync waits in the queue as it would behind
+ * other jobs, and the page must show it queued.
+ */
 async function linkThroughPortal(hospital: Hospital, shots: boolean): Promise<void> {
   const name = hospitalName(hospital);
-  const sandboxHospital = stack.sandbox.hospital(hospital);
-  const portalOrigin = new URL(sandboxHospital.fhirBaseUrl).origin;
+  const portalOrigin = new URL(stack.sandbox.hospital(hospital).fhirBaseUrl).origin;
+  await stack.stopWorkers();
 
   await page.locator(`li[data-portal-id="${portalOf(hospital)}"]`).getByRole('button', { name: `Link ${name}`, exact: true }).click();
   await page.waitForURL((address) => address.origin === portalOrigin && address.pathname === '/oauth/authorize');
@@ -108,11 +128,9 @@ async function linkThroughPortal(hospital: Hospital, shots: boolean): Promise<vo
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 
   await page.getByRole('heading', { name: /to access your records\?$/ }).waitFor();
-  expect(await page.locator('body').innerText()).toContain(`Signed in as the patient`);
+  expect(await page.locator('body').innerText()).toContain('Signed in as the patient');
   expect(await page.locator('#scopes li').count()).toBeGreaterThan(0);
   if (shots) await screenshot(page, '03-consent');
-  // Slow the hospital down a little from here on, so its sync is visibly in progress.
-  sandboxHospital.admin.setFaults({ latencyMs: SYNC_LATENCY_MS });
   await page.getByRole('button', { name: 'Allow', exact: true }).click();
 
   // Through carebinder's /smart/callback and / to the portals page, which shows how it went.
@@ -120,13 +138,31 @@ async function linkThroughPortal(hospital: Hospital, shots: boolean): Promise<vo
   await page.locator('.flash-area').getByText(`Linked ${name}.`).waitFor();
 }
 
-/** Waits on the hospital's progress bar until its sync is done, then checks the link through the API. */
+/**
+ * Waits on the hospital's progress bar: queued while the workers are stopped, running once they
+ * start, gone when the sync is done. Then checks the link through the API.
+ */
 async function waitForSyncInPage(hospital: Hospital, shotName: string | null): Promise<void> {
   const name = hospitalName(hospital);
   const row = linkRow(hospital);
   await row.waitFor();
   const bar = row.getByRole('progressbar', { name: `Sync progress for ${name}`, exact: true });
-  await bar.waitFor({ state: 'visible' });
+  const syncText = row.locator('.sync-text');
+  try {
+    await bar.waitFor({ state: 'visible', timeout: 10_000 });
+  } catch {
+    const rowText = (await row.innerText()).replace(/\s+/g, ' ');
+    // Let the sync finish all the same, so the later steps still check the binder.
+    await stack.startWorkers();
+    await expect.poll(async () => (await apiLinks()).find((l) => l.portal.id === portalOf(hospital))?.lastSync.state, { timeout: SYNC_TIMEOUT }).toBe('succeeded');
+    throw new Error(`The portals page shows no progress bar for ${name} while its first sync is queued. The row says: ${rowText}`);
+  }
+  await syncText.filter({ hasText: 'Waiting to start' }).waitFor();
+
+  stack.sandbox.hospital(hospital).admin.setFaults({ latencyMs: SYNC_LATENCY_MS });
+  await stack.startWorkers();
+  // Running: "Fetching records: 12% (3 pages)".
+  await syncText.filter({ hasText: /^Fetching records: \d+% \(\d+ pages?\)/ }).waitFor({ timeout: SYNC_TIMEOUT });
   if (shotName) await screenshot(page, shotName);
 
   // Sample the bar until it is gone: the page replaces it with the outcome when the sync ends.
@@ -135,18 +171,19 @@ async function waitForSyncInPage(hospital: Hospital, shotName: string | null): P
     .poll(
       async () => {
         const values = await row.locator('progress').evaluateAll((bars) => bars.map((b) => (b.hasAttribute('value') ? (b as HTMLProgressElement).value : -1)));
-        seen.push(...values);
+        seen.push(...values.filter((value) => value >= 0));
         return values.length;
       },
       { timeout: SYNC_TIMEOUT, interval: 50 },
     )
     .toBe(0);
-  progressSeen.set(hospital, seen);
-  expect(seen.length).toBeGreaterThan(0);
-  for (const value of seen) expect(value === -1 || (value >= 0 && value <= 1), `progress value ${value}`).toBe(true);
   stack.sandbox.hospital(hospital).admin.setFaults({ latencyMs: null });
+  expect(seen.length, 'progress values seen while running').toBeGreaterThan(0);
+  for (const value of seen) expect(value, 'progress value').toBeLessThanOrEqual(1);
+  // Progress never goes backwards within one sync.
+  expect(seen).toEqual([...seen].sort((a, b) => a - b));
 
-  const done = page.locator(`ul.link-list > li[data-link-id][data-status="active"]`).filter({ has: page.getByRole('heading', { level: 3, name, exact: true }) });
+  const done = page.locator('ul.link-list > li[data-link-id][data-status="active"]').filter({ has: page.getByRole('heading', { level: 3, name, exact: true }) });
   await done.locator('.sync-text').filter({ hasText: /^Finished: \d+ records? stored/ }).waitFor({ timeout: SYNC_TIMEOUT });
   expect(await done.locator('.text-error').count()).toBe(0);
   expect(await done.innerText()).toMatch(/Last sync\s*Succeeded/);
@@ -202,6 +239,7 @@ describe('the patient journey in a browser', { timeout: STEP_TIMEOUT }, () => {
     await page.locator('#nav').getByRole('link', { name: 'Binder', exact: true }).click();
     await page.waitForURL(onPage('/binder'));
     const sections = page.locator('section[data-category]');
+    await shown(sections.first());
     await expect.poll(() => sections.count()).toBe(CATEGORY_IDS.length);
     expect(await sections.evaluateAll((all) => all.map((s) => s.getAttribute('data-category')))).toEqual([...CATEGORY_IDS]);
 
@@ -258,7 +296,7 @@ describe('the patient journey in a browser', { timeout: STEP_TIMEOUT }, () => {
     await page.waitForURL((address) => address.origin === stack.baseUrl && address.pathname.startsWith('/documents/'));
     await page.getByRole('heading', { name: 'Discharge Summary', level: 1 }).waitFor();
     const text = page.locator('pre.document-text');
-    await text.waitFor();
+    await shown(text);
     // The document as the hospital wrote it, shown as text.
     expect((await text.textContent())?.trim()).toBe(attachmentText('northside', 'Discharge Summary').trim());
     await screenshot(page, '08-document');
@@ -268,13 +306,24 @@ describe('the patient journey in a browser', { timeout: STEP_TIMEOUT }, () => {
     await discharge.getByRole('link', { name: 'Discharge Summary (PDF)', exact: true }).first().click();
     await page.waitForURL((address) => address.origin === stack.baseUrl && address.pathname.startsWith('/documents/'));
     const frame = page.locator('iframe.pdf-frame');
-    await frame.waitFor();
+    await shown(frame);
     const src = await frame.getAttribute('src');
     expect(src).toMatch(/^\/api\/documents\//);
     const pdf = await page.request.get(url(src ?? ''));
     expect(pdf.status()).toBe(200);
     expect(pdf.headers()['content-type']).toMatch(/^application\/pdf/);
     expect((await pdf.body()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    // Chromium's PDF viewer (an extension frame inside the iframe) titles itself once it has the document open.
+    await expect
+      .poll(async () => {
+        for (const frame of page.frames()) {
+          if (!frame.url().startsWith('chrome-extension://')) continue;
+          const title = await frame.evaluate(() => document.title).catch(() => '');
+          if (title) return title;
+        }
+        return '';
+      }, { timeout: 15_000, message: "Chromium's PDF viewer shows the document in the viewer's frame" })
+      .not.toBe('');
     await screenshot(page, '09-document-pdf');
   });
 
@@ -282,7 +331,7 @@ describe('the patient journey in a browser', { timeout: STEP_TIMEOUT }, () => {
     await page.locator('#nav').getByRole('link', { name: 'Treatment summary', exact: true }).click();
     await page.waitForURL(onPage('/treatment'));
     const rowNames = (key: string) => page.locator(`section[data-summary="${key}"] tbody th[scope="row"]`);
-    await rowNames('medicines').first().waitFor();
+    await shown(rowNames('medicines').first());
     const medicines = (await rowNames('medicines').allInnerTexts()).map((m) => m.toLowerCase());
     expect(medicines).toEqual(expect.arrayContaining(['docetaxel', 'cyclophosphamide']));
     expect(await rowNames('radiation').count()).toBeGreaterThan(0);
@@ -297,7 +346,9 @@ describe('the patient journey in a browser', { timeout: STEP_TIMEOUT }, () => {
     await page.locator('#nav').getByRole('link', { name: 'Print', exact: true }).click();
     await page.waitForURL(onPage('/print'));
     const printButton = page.getByRole('button', { name: 'Print', exact: true });
-    await expect.poll(() => printButton.isEnabled(), { timeout: 30_000 }).toBe(true);
+    // The button is enabled once every record of every category has been collected.
+    await shown(page.locator('.print-body section[data-category]').first(), 30_000);
+    await expect.poll(() => printButton.isEnabled()).toBe(true);
     expect(await page.locator('.print-meta').innerText()).toContain(`Prepared for ${email}`);
 
     const sections = page.locator('section.print-category[data-category]');
@@ -322,7 +373,7 @@ describe('the patient journey in a browser', { timeout: STEP_TIMEOUT }, () => {
     await page.emulateMedia({ media: 'screen' });
   });
 
-  it('reported no script errors along the way', () => {
+  it('reported no script errors or failed requests along the way', () => {
     expect(pageProblems).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 // The whole of carebinder for a real browser: the web client built, the API listening on a real
 // port that equals PUBLIC_URL (the SMART redirect URI, the session cookie and the same-origin
 // checks depend on it), the two sandbox hospitals registered as portals, and the sync workers on
-// the API's queue prefix.
+// the API's queue prefix, which the test starts and stops.
 import { createServer } from 'node:net';
 import type { Sandbox } from '../../../sandbox/server.js';
 import { buildWeb } from '../../../web/build.js';
@@ -17,6 +17,12 @@ export interface BrowserStack {
   sandbox: Sandbox;
   /** Sandbox hospital id → the portal id registered for it. */
   portals: Record<string, string>;
+  /**
+   * The sync workers (on the app's queue prefix) start stopped. Stopped, a queued sync waits, as
+   * it does behind other patients' jobs on a busy deployment; both calls are idempotent.
+   */
+  startWorkers(): Promise<void>;
+  stopWorkers(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -53,9 +59,17 @@ export async function startBrowserStack(): Promise<BrowserStack> {
     await app.app.listen({ port, host: '127.0.0.1' });
 
     const portals = await registerSandboxPortals(app.pool, sandbox, uniquePrefix('w').slice(-8));
-    const workers = await startTestWorkers(prefix);
-    closers.push(() => workers.close());
-    return { baseUrl, app, sandbox, portals, close };
+    let workers: Awaited<ReturnType<typeof startTestWorkers>> | null = null;
+    const stopWorkers = async () => {
+      const running = workers;
+      workers = null;
+      await running?.close();
+    };
+    closers.push(stopWorkers);
+    const startWorkers = async () => {
+      workers ??= await startTestWorkers(prefix);
+    };
+    return { baseUrl, app, sandbox, portals, startWorkers, stopWorkers, close };
   } catch (error) {
     await close();
     throw error;

@@ -228,7 +228,7 @@ export async function renderPortals(ctx: ViewContext): Promise<void> {
     }
     for (const link of links) {
       renderSync(link);
-      if (!settled.has(link.id) && linkMaySync(link)) void poll(link);
+      if (!settled.has(link.id) && (linkMaySync(link) || (flash?.outcome === 'success' && flash.portalId === link.portal.id))) void poll(link);
     }
     if (focusedRow && focusedAction) {
       const target = rowOf(focusedRow)?.querySelector<HTMLElement>(`[data-action="${focusedAction}"]`);
