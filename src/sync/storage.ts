@@ -60,15 +60,15 @@ function rowJson(row: RecordRow): string {
 }
 
 /**
- * The stored content hash of each of these resources, so a re-sync can skip the unchanged ones
- * before doing any work on them. Resources marked removed at the source count as changed.
+ * The stored content hash (base64) of every resource of one type of a link, so a re-sync can skip
+ * the unchanged ones before doing any work on them. Resources marked removed at the source are
+ * left out: seeing them again counts as a change.
  */
-export async function storedHashes(db: Queryable, linkId: string, resourceType: string, ids: readonly string[]): Promise<Map<string, string>> {
-  if (ids.length === 0) return new Map();
+export async function storedHashes(db: Queryable, linkId: string, resourceType: string): Promise<Map<string, string>> {
   const { rows } = await db.query<{ resource_id: string; hash: string }>(
-    `SELECT resource_id, encode(content_hash, 'hex') AS hash FROM records
-      WHERE link_id = $1 AND resource_type = $2 AND resource_id = ANY($3::text[]) AND removed_at_source IS NULL`,
-    [linkId, resourceType, ids],
+    `SELECT resource_id, encode(content_hash, 'base64') AS hash FROM records
+      WHERE link_id = $1 AND resource_type = $2 AND removed_at_source IS NULL`,
+    [linkId, resourceType],
   );
   return new Map(rows.map((row) => [row.resource_id, row.hash]));
 }
