@@ -15,6 +15,14 @@ export class ApiError extends Error {
   }
 }
 
+/** The request never reached carebinder (offline, DNS, connection refused). */
+export class NetworkError extends Error {
+  constructor(cause: unknown) {
+    super('Could not reach carebinder. Check your connection and try again.', { cause });
+    this.name = 'NetworkError';
+  }
+}
+
 export function isAbort(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'AbortError';
 }
@@ -22,7 +30,6 @@ export function isAbort(error: unknown): boolean {
 /** What to tell the reader about a failure. */
 export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) return error.message;
-  if (error instanceof TypeError) return 'Could not reach carebinder. Check your connection and try again.';
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -38,7 +45,14 @@ async function request<T>(method: string, path: string, options: RequestOptions 
     init.headers = { accept: 'application/json', 'content-type': 'application/json' };
     init.body = JSON.stringify(options.body);
   }
-  const response = await fetch(path, init);
+  let response: Response;
+  try {
+    response = await fetch(path, init);
+  } catch (error) {
+    // Only fetch's own failure means "unreachable"; a TypeError from our code must say what it is.
+    if (isAbort(error)) throw error;
+    throw new NetworkError(error);
+  }
   if (!response.ok) {
     const text = await response.text().catch(() => '');
     throw new ApiError(response.status, readProblem(response.status, response.statusText, response.headers.get('content-type'), text));
