@@ -17,6 +17,7 @@ export interface DocumentLink {
   title: string | null;
 }
 
+/** The JSON shape renderItems writes for each item (value and dose are null when the record has none). */
 export interface BinderItem {
   id: string;
   resourceType: string;
@@ -24,8 +25,8 @@ export interface BinderItem {
   date: string | null;
   endDate: string | null;
   status: string | null;
-  value?: ResultValue;
-  dose?: MedicineDose;
+  value: ResultValue | null;
+  dose: MedicineDose | null;
   documents: DocumentLink[];
   sources: Array<{ portalId: string; portalName: string }>;
   removedAtSource: boolean;
