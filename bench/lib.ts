@@ -1,6 +1,7 @@
 // Shared plumbing for the benchmarks: a fresh database, a sandbox hospital in its own process,
 // and a patient linked to it through the real SMART flow.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { buildApp, type App } from '../src/app.js';
@@ -12,6 +13,11 @@ import { createPortalRegistry } from '../src/portals/registry.js';
 import { signInAtPortal } from '../test/helpers/portal-browser.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The node flags of `npm run worker` (package.json), so the benchmark measures the same process. */
+export const WORKER_NODE_FLAGS = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { worker: string } }).scripts.worker
+  .split(' ')
+  .filter((part) => part.startsWith('--max-'));
 const ADMIN_URL = process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export function databaseUrl(name: string): string {

@@ -13,7 +13,7 @@ import { SYNC_TYPES, patientSearch } from '../src/sync/plan.js';
 import type { RecordRow } from '../src/sync/record-row.js';
 import { upsertRecords } from '../src/sync/storage.js';
 import type { BinderFields } from '../src/records/extract.js';
-import { ROOT, benchConfig, dropDatabase, freshDatabase, linkBenchPatient, peakRssMb, round, startSandboxProcess } from './lib.js';
+import { ROOT, WORKER_NODE_FLAGS, benchConfig, dropDatabase, freshDatabase, linkBenchPatient, peakRssMb, round, startSandboxProcess } from './lib.js';
 
 const RESOURCES = Number(process.env.BENCH_RESOURCES ?? 100_000);
 const DB = 'carebinder_bench_sync';
@@ -114,7 +114,8 @@ async function main(): Promise<void> {
     console.log(`baseline: ${base.resources} resources in ${round(base.ms)} ms = ${round(baselineRps)} resources/s`);
 
     // (b) The real path: the first sync (queued at link time) run by a worker process.
-    const worker = spawn(process.execPath, [...(process.env.BENCH_WORKER_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'workers/main.ts'], {
+    // The same node flags as `npm run worker` (its heap cap), plus any given for profiling.
+    const worker = spawn(process.execPath, [...WORKER_NODE_FLAGS, ...(process.env.BENCH_WORKER_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'workers/main.ts'], {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL, CAREBINDER_SECRET_KEY: Buffer.alloc(32, 3).toString('base64'), LOG_LEVEL: 'warn', WORKER_CONCURRENCY: '1' },
       stdio: ['ignore', 'inherit', 'inherit'],

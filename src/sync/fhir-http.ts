@@ -17,6 +17,12 @@ export interface RetryPolicy {
   rateLimitWaits: number;
 }
 
+/**
+ * The largest search page accepted. With three pages in flight (fetching, preparing, writing)
+ * this bounds the worker's heap well inside the 192 MB `npm run worker` gives it.
+ */
+export const MAX_PAGE_BYTES = 16 * 1024 * 1024;
+
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   transientRetries: 4,
   baseDelayMs: 500,
@@ -88,7 +94,7 @@ export function createFhirHttp(deps: FhirHttpDeps) {
     const target = resolve(url);
     if (!target) throw new PortalClientError(400, url, 'the URL is not on the portal, so no token is sent there');
     const accept = options.accept ?? 'application/fhir+json, application/json;q=0.9';
-    const maxBytes = options.maxBytes ?? 32 * 1024 * 1024;
+    const maxBytes = options.maxBytes ?? MAX_PAGE_BYTES;
     let transientFailures = 0;
     let rateLimitWaits = 0;
     let refreshed = false;
