@@ -5,7 +5,7 @@ export interface Account {
   id: string;
   email: string;
   createdAt: Date;
-  /** Changes whenever any of the account's records change (a trigger bumps it). */
+  /** Bumped (by a trigger) whenever records of the account are deleted; part of the binder's cache stamp. */
   binderVersion: string;
 }
 

@@ -1,8 +1,8 @@
 // One patient's binder as an in-memory index: every record once (duplicates across portals and
 // across resource types grouped, with all their sources), filed by category, newest first.
-// Built from narrow columns only and cached per account under the account's binder version
-// (bumped by a trigger whenever any of its records change, and read with the session), so a
-// page costs one indexed query for its rows. Concurrent requests share one build.
+// Built from narrow columns only and cached per account under a stamp (the newest change time
+// of its records, read by index, and a version that deletions bump), so a page costs two
+// indexed queries. Concurrent requests share one build.
 import type { Queryable } from '../db/pool.js';
 import { CATEGORY_IDS, type CategoryId } from '../records/categories.js';
 import { UnionFind } from '../records/union-find.js';
@@ -42,9 +42,16 @@ const cache = new Map<string, BinderIndex>();
 const building = new Map<string, Promise<BinderIndex>>();
 const CACHE_ACCOUNTS = 200;
 
-/** `version` is the account's binder version as read with the session. */
+/**
+ * `version` is the account's binder version as read with the session (bumped by deletions);
+ * with the newest change time of its records (an index probe) it names the binder's state.
+ */
 export async function binderIndex(db: Queryable, accountId: string, version: string): Promise<BinderIndex> {
-  const stamp = String(version);
+  const { rows } = await db.query<{ changed: Date | null }>(
+    'SELECT last_changed_at AS changed FROM records WHERE account_id = $1 ORDER BY last_changed_at DESC LIMIT 1',
+    [accountId],
+  );
+  const stamp = `${version}.${rows[0]?.changed?.getTime() ?? 0}`;
   const cached = cache.get(accountId);
   if (cached?.stamp === stamp) return cached;
   const key = `${accountId} ${stamp}`;

@@ -84,7 +84,7 @@ export async function markRemovedAtSource(db: Queryable, linkId: string, resourc
   const gone = rows.map((row) => row.resource_id).filter((id) => !seenIds.has(id));
   if (gone.length === 0) return 0;
   const result = await db.query(
-    'UPDATE records SET removed_at_source = now() WHERE link_id = $1 AND resource_type = $2 AND resource_id = ANY($3::text[])',
+    'UPDATE records SET removed_at_source = now(), last_changed_at = now() WHERE link_id = $1 AND resource_type = $2 AND resource_id = ANY($3::text[])',
     [linkId, resourceType, gone],
   );
   return result.rowCount ?? 0;

@@ -197,4 +197,16 @@ describe('the binder', () => {
     expect(new Set(bundle.entry.map((e) => e.fullUrl)).size).toBe(bundle.entry.length);
     for (const entry of bundle.entry) expect(entry.fullUrl.endsWith(`/${entry.resource.resourceType}/${entry.resource.id}`)).toBe(true);
   });
+
+  it("drops an unlinked portal's records when asked, and the binder's tags change with them", async () => {
+    const before = await t.app.inject({ method: 'GET', url: '/api/record/vaccines', headers: { cookie: patient.cookie } });
+    const links = (await t.app.inject({ method: 'GET', url: '/api/links', headers: { cookie: patient.cookie } })).json<{ links: Array<{ id: string; portal: { id: string } }> }>().links;
+    const riverside = links.find((l) => l.portal.id === portals.riverside)!;
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/links/${riverside.id}?deleteRecords=true`, headers: { cookie: patient.cookie } })).statusCode).toBe(204);
+    const after = await t.app.inject({ method: 'GET', url: '/api/record/vaccines', headers: { cookie: patient.cookie, 'if-none-match': String(before.headers.etag) } });
+    expect(after.statusCode).toBe(200);
+    const page = after.json<Category>();
+    expect(page.count).toBeLessThan(before.json<Category>().count);
+    for (const item of page.items) expect(fromPortals(item)).toEqual([portals.northside]);
+  });
 });
