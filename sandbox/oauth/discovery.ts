@@ -2,9 +2,8 @@
 // Provider metadata a client needs to check id_tokens (issuer = the FHIR base URL).
 import type { HospitalContext } from '../hospital-context.js';
 
-export function smartConfiguration(hospital: HospitalContext): Record<string, unknown> {
-  const { urls, config } = hospital;
-  const v2 = config.scopeVersions.includes('v2');
+/** The issuer and endpoints, the same in both documents. */
+function endpointMetadata({ urls }: HospitalContext): Record<string, string> {
   return {
     issuer: urls.fhirBase,
     jwks_uri: urls.jwks,
@@ -12,6 +11,14 @@ export function smartConfiguration(hospital: HospitalContext): Record<string, un
     token_endpoint: urls.token,
     revocation_endpoint: urls.revoke,
     introspection_endpoint: urls.introspect,
+  };
+}
+
+export function smartConfiguration(hospital: HospitalContext): Record<string, unknown> {
+  const { config } = hospital;
+  const v2 = config.scopeVersions.includes('v2');
+  return {
+    ...endpointMetadata(hospital),
     grant_types_supported: ['authorization_code', 'refresh_token'],
     response_types_supported: ['code'],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'none'],
@@ -35,14 +42,8 @@ export function smartConfiguration(hospital: HospitalContext): Record<string, un
 }
 
 export function openIdConfiguration(hospital: HospitalContext): Record<string, unknown> {
-  const { urls } = hospital;
   return {
-    issuer: urls.fhirBase,
-    jwks_uri: urls.jwks,
-    authorization_endpoint: urls.authorize,
-    token_endpoint: urls.token,
-    revocation_endpoint: urls.revoke,
-    introspection_endpoint: urls.introspect,
+    ...endpointMetadata(hospital),
     response_types_supported: ['code'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['RS256'],
