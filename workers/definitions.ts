@@ -21,7 +21,7 @@ export interface WorkerDeps {
 export function workerDefinitions(deps: WorkerDeps): WorkerDefinition[] {
   const sync = createSyncProcessor({ ...deps, ...deps.sync });
   return [
-    { queue: SYNC_QUEUE, processor: sync as Processor, concurrency: deps.config.sync.workerConcurrency, onWorker: (worker) => sync.bindWorker(worker) },
+    { queue: SYNC_QUEUE, processor: sync as Processor, concurrency: deps.config.sync.workerConcurrency },
     { queue: RECORDS_QUEUE, processor: (job: Job<RecategorizeJobData>) => processRecategorize(job, deps), concurrency: 1 },
   ];
 }

@@ -8,8 +8,6 @@ export interface WorkerDefinition {
   queue: string;
   processor: Processor;
   concurrency: number;
-  /** Gives the processor its worker (for worker.rateLimit). */
-  onWorker?: (worker: Worker) => void;
 }
 
 export interface WorkerRuntime {
@@ -26,7 +24,6 @@ export function startWorkers(
 ): WorkerRuntime {
   const workers = definitions.map((definition) => {
     const worker = factory.createWorker(definition.queue, definition.processor, { concurrency: definition.concurrency, ...timing });
-    definition.onWorker?.(worker);
     worker.on('failed', (job, error) =>
       log.warn({ queue: definition.queue, jobId: job?.id, attemptsMade: job?.attemptsMade, reason: error.message }, 'job failed'),
     );

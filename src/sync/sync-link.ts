@@ -56,8 +56,6 @@ export interface SyncDeps {
   limiter: PortalLimiter;
   log: Logger;
   settings: SyncSettings;
-  /** Pauses the whole queue's worker when a portal asks for a long wait (BullMQ rate limit). */
-  rateLimit(ms: number): Promise<void>;
 }
 
 /** The sync cannot go on until the patient links again: BullMQ must not retry it. */
@@ -201,10 +199,7 @@ class LinkSync {
       if (this.cursor.phase === 'search') await this.searchAll(plan);
       if (this.cursor.phase === 'references') await this.fetchPending();
     } catch (error) {
-      if (error instanceof PortalRateLimitedError) {
-        await this.deps.rateLimit(error.retryAfterMs);
-        throw new SyncRateLimitedError(error.retryAfterMs);
-      }
+      if (error instanceof PortalRateLimitedError) throw new SyncRateLimitedError(error.retryAfterMs);
       if (error instanceof PortalClientError && error.status === 401) {
         await this.deps.links.setStatus(this.link.id, 'needs-relink', 'The portal no longer accepts carebinder\'s access. Link it again.');
         throw new SyncStoppedError('the portal refused the access token even after a refresh');

@@ -1,5 +1,5 @@
 // processSync: the sync queue's processor, with what it needs built once per worker process.
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Pool } from '../db/pool.js';
@@ -23,7 +23,7 @@ export interface SyncWorkerDeps {
   prefix?: string;
 }
 
-export type SyncProcessor = ((job: Job<SyncJobData & { cursor?: SyncCursor }>) => Promise<unknown>) & { bindWorker(worker: Worker): void };
+export type SyncProcessor = (job: Job<SyncJobData & { cursor?: SyncCursor }>, token?: string) => Promise<unknown>;
 
 export function createSyncProcessor(deps: SyncWorkerDeps): SyncProcessor {
   const box = createSecretBox(deps.config.secretKey, deps.config.oldSecretKeys);
@@ -38,33 +38,21 @@ export function createSyncProcessor(deps: SyncWorkerDeps): SyncProcessor {
     fullEveryMs: deps.config.sync.fullEveryMs,
     ...deps.settings,
   };
-  let worker: Worker | undefined;
 
-  const processor = async (job: Job<SyncJobData & { cursor?: SyncCursor }>) => {
+  const processor = async (job: Job<SyncJobData & { cursor?: SyncCursor }>, token?: string) => {
     try {
-      return await syncLink(job, {
-        pool: deps.pool,
-        links,
-        registry,
-        tokens,
-        limiter,
-        log: deps.log,
-        settings,
-        rateLimit: async (ms) => {
-          await worker?.rateLimit(ms);
-        },
-      });
+      return await syncLink(job, { pool: deps.pool, links, registry, tokens, limiter, log: deps.log, settings });
     } catch (error) {
-      // A portal's long 429: the job waits without using up an attempt.
-      if (error instanceof SyncRateLimitedError && worker) throw Worker.RateLimitError();
+      // A portal's long 429: this job alone waits (other portals' syncs go on), resuming at its
+      // saved page, and the wait does not use up an attempt.
+      if (error instanceof SyncRateLimitedError) {
+        await job.moveToDelayed(Date.now() + error.waitMs, token);
+        throw new DelayedError();
+      }
       // Needs a new link by the patient: retrying cannot help.
       if (error instanceof SyncStoppedError) throw new UnrecoverableError(error.message);
       throw error;
     }
   };
-  return Object.assign(processor, {
-    bindWorker(bound: Worker) {
-      worker = bound;
-    },
-  });
+  return processor;
 }
