@@ -175,6 +175,11 @@ export function createLinkRepository(db: Queryable, box: SecretBox) {
       await db.query(`UPDATE links SET status = $2, status_reason = $3, updated_at = now() WHERE id = $1 AND status <> 'unlinked'`, [linkId, status, reason]);
     },
 
+    /** A sync was queued: the patient sees "waiting to start" until a worker takes it. */
+    async markSyncQueued(linkId: string): Promise<void> {
+      await db.query(`UPDATE links SET last_sync_state = 'queued' WHERE id = $1 AND last_sync_state IS DISTINCT FROM 'running'`, [linkId]);
+    },
+
     /** Forgets the tokens; the row stays as the source of the records that are kept. */
     async markUnlinked(linkId: string): Promise<void> {
       await db.query(

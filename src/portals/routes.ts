@@ -226,6 +226,7 @@ export const portalRoutes: FastifyPluginAsyncZod<{ publicUrl: string; syncEveryM
       try {
         await scheduleLinkSync(app.queues.sync, link.id, syncEveryMs);
         await enqueueSync(app.queues.sync, link.id);
+        await links.markSyncQueued(link.id);
       } catch (failure) {
         request.log.error({ linkId: link.id, err: failure }, 'could not queue the sync; "Sync now" or the next start will retry');
       }

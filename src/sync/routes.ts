@@ -56,6 +56,7 @@ export const syncRoutes: FastifyPluginAsyncZod = async (app) => {
       if (link.status === 'needs-relink') throw new ConflictError(`${link.portalName} must be linked again before it can sync: ${link.statusReason ?? ''}`.trim());
       try {
         const jobId = await enqueueSync(app.queues.sync, link.id, { full: request.query.full === 'true' });
+        await links.markSyncQueued(link.id);
         return reply.code(202).send({ jobId });
       } catch (error) {
         throw new ServiceUnavailableError('The job queue is not answering; try again shortly.', { cause: error });

@@ -62,13 +62,15 @@ describe('linking the sandbox hospitals', () => {
     }
 
     const listed = await t.app.inject({ method: 'GET', url: '/api/links', headers: { cookie: patient.cookie } });
-    const links = listed.json<{ links: Array<{ id: string; status: string; portal: { id: string }; hasRefreshToken: boolean; accessTokenExpiresAt: string; grantedScopes: string[] }> }>().links;
+    const links = listed.json<{ links: Array<{ id: string; status: string; portal: { id: string }; hasRefreshToken: boolean; accessTokenExpiresAt: string; grantedScopes: string[]; lastSync: { state: string | null } }> }>().links;
     expect(links.map((l) => [l.portal.id, l.status]).sort()).toEqual([
       [portals.northside, 'active'],
       [portals.riverside, 'active'],
     ].sort());
     for (const link of links) {
       expect(link.hasRefreshToken).toBe(true);
+      // No worker runs in this file: the first sync waits in the queue, and the link says so.
+      expect(link.lastSync.state).toBe('queued');
       expect(Date.parse(link.accessTokenExpiresAt)).toBeGreaterThan(Date.now());
       expect(link.grantedScopes).toContain('offline_access');
       const tokens = await storedTokenStrings(link.id);
