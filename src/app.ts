@@ -44,7 +44,7 @@ const DEFAULT_RATE_LIMITS: RateLimits = { requestsPerMinute: 600, signUpsPerMinu
 export type App = FastifyInstance;
 
 export async function buildApp(config: Config, options: BuildAppOptions = {}): Promise<App> {
-  const limits = { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
+  const limits = { ...DEFAULT_RATE_LIMITS, requestsPerMinute: config.requestsPerMinute, ...options.rateLimits };
   // Typed as Fastify's logger interface so the instance type stays the plain FastifyInstance.
   const loggerInstance: FastifyBaseLogger = createLogger(config.logLevel, 'carebinder-api', options.logStream);
   const app = Fastify({

@@ -42,6 +42,7 @@ const EnvSchema = z.object({
   PORTAL_MAX_CONCURRENCY: positiveInt.default(2),
   SYNC_MAX_PAGES: positiveInt.default(2000),
   WORKER_CONCURRENCY: positiveInt.default(4),
+  RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -66,6 +67,8 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   adminToken: string | undefined;
   sessionTtlMs: number;
+  /** API requests per client address per minute (per API process). */
+  requestsPerMinute: number;
   sync: {
     everyMs: number;
     fullEveryMs: number;
@@ -105,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     adminToken: e.ADMIN_TOKEN,
     sessionTtlMs: e.SESSION_TTL_HOURS * 3_600_000,
+    requestsPerMinute: e.RATE_LIMIT_PER_MINUTE,
     sync: {
       everyMs: e.SYNC_EVERY_HOURS * 3_600_000,
       fullEveryMs: e.FULL_SYNC_EVERY_DAYS * 86_400_000,

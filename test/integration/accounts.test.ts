@@ -182,3 +182,18 @@ describe('secure cookies', () => {
     }
   });
 });
+
+describe('request rate limit per address', () => {
+  it('follows RATE_LIMIT_PER_MINUTE and answers 429 with a problem body past it', async () => {
+    const limited = await buildTestApp({ env: { RATE_LIMIT_PER_MINUTE: '3' }, build: { rateLimits: { signUpsPerMinute: 100, signInsPerMinute: 100 } } });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await limited.app.inject({ method: 'GET', url: '/api/me' })).statusCode);
+      expect(statuses).toEqual([401, 401, 401, 429]);
+      // Health probes are never limited.
+      expect((await limited.app.inject('/health/live')).statusCode).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});

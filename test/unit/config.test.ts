@@ -50,6 +50,7 @@ describe('configuration', () => {
     ['CAREBINDER_SECRET_KEY', Buffer.alloc(16).toString('base64'), /^CAREBINDER_SECRET_KEY is malformed: expected 32 random bytes/],
     ['LOG_LEVEL', 'loud', /^LOG_LEVEL is malformed: expected one of fatal, error, warn, info, debug, trace, silent/],
     ['SYNC_EVERY_HOURS', '0', /^SYNC_EVERY_HOURS is malformed: expected a positive whole number/],
+    ['RATE_LIMIT_PER_MINUTE', '-5', /^RATE_LIMIT_PER_MINUTE is malformed: expected a positive whole number/],
     ['CAREBINDER_OLD_SECRET_KEYS', 'short', /^CAREBINDER_OLD_SECRET_KEYS is malformed/],
   ])('refuses %s=%s with one line naming the setting', (name, value, pattern) => {
     if (pattern === null) {
