@@ -19,7 +19,8 @@ export default fp(
   async (app) => {
     const accounts = createAccountRepository(app.db);
     app.decorateRequest('account', null);
-    app.addHook('onRequest', async (request) => {
+    // preValidation: after the rate limiter (a route-level onRequest hook) and before body validation.
+    app.addHook('preValidation', async (request) => {
       if (!request.url.startsWith('/api/') || request.routeOptions.config.public === true) return;
       const token = request.cookies[SESSION_COOKIE];
       const account = token ? await accounts.findSessionAccount(token) : null;
