@@ -1,35 +1,13 @@
 // What the binder shows of each record: patient-facing title, dates, status, key values, the
 // portals it came from and links to its documents. Rows are fetched only for the page asked.
 import type { Queryable } from '../db/pool.js';
-import type { DocumentAttachment, MedicineDose, ResultValue } from '../records/extract.js';
+import type { DocumentAttachment } from '../records/extract.js';
 import type { BinderEntry } from './binder-index.js';
 
 export interface Source {
   portalId: string;
   portalName: string;
   linkId: string;
-}
-
-export interface DocumentLink {
-  id: string;
-  url: string;
-  contentType: string | null;
-  title: string | null;
-}
-
-/** The JSON shape renderItems writes for each item (value and dose are null when the record has none). */
-export interface BinderItem {
-  id: string;
-  resourceType: string;
-  title: string;
-  date: string | null;
-  endDate: string | null;
-  status: string | null;
-  value: ResultValue | null;
-  dose: MedicineDose | null;
-  documents: DocumentLink[];
-  sources: Array<{ portalId: string; portalName: string }>;
-  removedAtSource: boolean;
 }
 
 interface LinkSourceRow {

@@ -9,7 +9,7 @@ import { BadRequestError, NotFoundError } from '../errors.js';
 import { requireAccount } from '../plugins/auth.js';
 import { CATEGORIES, CATEGORY_IDS, isCategoryId, type CategoryId } from '../records/categories.js';
 import { after, binderIndex, decodeCursor, encodeCursor, matches, type BinderIndex, type EntryFilter } from './binder-index.js';
-import { renderItems, type AccountSources } from './items.js';
+import { accountSources, renderItems, type AccountSources } from './items.js';
 import { treatmentSummaryFor } from './summary.js';
 import { sendDocument } from './documents.js';
 import { streamExport } from './export.js';
@@ -103,7 +103,8 @@ export const binderRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const account = requireAccount(request);
-      return streamExport(app.db, account.id, (await binderIndex(app.db, account.id, account.binderVersion)).sources, reply);
+      // Only the portal names are needed: no reason to build (or rebuild) the binder index here.
+      return streamExport(app.db, account.id, await accountSources(app.db, account.id), reply);
     },
   );
 

@@ -2,7 +2,7 @@
 // (waited out without using up a job attempt), 5xx bursts, timeouts and dropped connections
 // (exponential backoff with jitter, bounded), and an access token that expires mid-sync
 // (refresh once on 401, then continue). Tokens go only to the portal's own origin.
-import { portalRequest, PortalResponseError, PortalUnreachableError, parseJsonObject, type PortalResponse } from '../http/portal-http.js';
+import { portalRequest, PortalUnreachableError, parseJsonObject, type PortalResponse } from '../http/portal-http.js';
 import type { TokenKeeper } from '../portals/token-refresh.js';
 import type { PortalLimiter } from './portal-limiter.js';
 
@@ -171,4 +171,3 @@ function outcomeText(text: string): string | null {
   return (body.issue ?? []).map((i) => i.diagnostics ?? i.details?.text ?? '').filter(Boolean).join('; ').slice(0, 300) || null;
 }
 
-export { PortalResponseError };
