@@ -13,6 +13,7 @@ import { SYNC_TYPES, patientSearch } from '../src/sync/plan.js';
 import type { RecordRow } from '../src/sync/record-row.js';
 import { upsertRecords } from '../src/sync/storage.js';
 import type { BinderFields } from '../src/records/extract.js';
+import { CLASSIFIER_RULES_VERSION } from '../src/records/classify/index.js';
 import { ROOT, WORKER_NODE_FLAGS, benchConfig, dropDatabase, freshDatabase, linkBenchPatient, peakRssMb, round, startSandboxProcess } from './lib.js';
 
 const RESOURCES = Number(process.env.BENCH_RESOURCES ?? 100_000);
@@ -28,7 +29,7 @@ function plainRow(resource: { resourceType: string; id: string }): RecordRow {
     resourceId: resource.id,
     versionId: null,
     lastUpdated: null,
-    contentHash: createHash('sha256').update(json).digest(),
+    contentHash: createHash('sha256').update(json).digest('base64'),
     json,
     title: resource.resourceType,
     effectiveAt: null,
@@ -37,7 +38,8 @@ function plainRow(resource: { resourceType: string; id: string }): RecordRow {
     status: null,
     codes: [],
     categories: [],
-    rulesVersion: 'baseline',
+    // The current rules version, so the worker's re-filing job leaves the baseline's rows alone.
+    rulesVersion: CLASSIFIER_RULES_VERSION,
     binder: '{}',
     duplicateKeys: [],
     fields: EMPTY_FIELDS,

@@ -66,6 +66,7 @@ function attachmentKeys(fields: BinderFields, portalIds: readonly string[], cont
  * form of Attachment.hash (base64 SHA-1 of the bytes), so an inline report matches a hashed one.
  */
 function inlineContentKeys(r: JsonObject): string[] {
+  if (r.content === undefined && r.presentedForm === undefined) return [];
   const attachments = [...objects(r.content).map((content) => asObject(content.attachment)), ...objects(r.presentedForm)];
   const keys: string[] = [];
   for (const attachment of attachments) {

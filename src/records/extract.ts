@@ -390,13 +390,11 @@ function codesOf(r: JsonObject, type: string | null): BinderCode[] {
     default:
       concepts = [r.code];
   }
-  const seen = new Set<string>();
   const out: BinderCode[] = [];
-  for (const coding of concepts.flatMap(codings)) {
-    const key = `${coding.system ?? ''}|${coding.code}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(coding);
+  for (const concept of concepts) {
+    for (const coding of codings(concept)) {
+      if (!out.some((kept) => kept.code === coding.code && kept.system === coding.system)) out.push(coding);
+    }
   }
   return out;
 }
@@ -629,37 +627,48 @@ export const FETCHABLE_REFERENCE_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 const MAX_DEPTH = 24;
+/** Bounds the walk for inputs that are not JSON trees (shared or cyclic objects). */
+const MAX_NODES = 50_000;
 
 function fetchableReferences(r: JsonObject): ResourceRef[] {
-  const found = new Map<string, ResourceRef>();
-  const add = (value: unknown): void => {
-    const parsed = parseReference(value);
-    if (!parsed || (parsed.kind !== 'relative' && parsed.kind !== 'absolute')) return;
-    if (!FETCHABLE_REFERENCE_TYPES.has(parsed.resourceType)) return;
-    const ref: ResourceRef =
-      parsed.kind === 'absolute'
-        ? { resourceType: parsed.resourceType, id: parsed.id, url: parsed.url }
-        : { resourceType: parsed.resourceType, id: parsed.id };
-    const key = ref.url ?? `${ref.resourceType}/${ref.id}`;
-    if (!found.has(key)) found.set(key, ref);
-  };
-  const visited = new Set<unknown>();
-  const walk = (node: unknown, depth: number, inAttachment: boolean): void => {
-    if (depth > MAX_DEPTH || typeof node !== 'object' || node === null || visited.has(node)) return;
-    visited.add(node);
-    if (Array.isArray(node)) {
-      for (const item of node) walk(item, depth + 1, inAttachment);
-      return;
-    }
-    for (const [key, value] of Object.entries(node as JsonObject)) {
-      if (key === 'reference') add(value);
-      // Attachment URLs point at Binary resources: the document bytes.
-      else if (key === 'url' && inAttachment) add(value);
-      else walk(value, depth + 1, key === 'attachment' || key === 'presentedForm');
-    }
-  };
-  walk(r, 0, false);
+  const walk: ReferenceWalk = { found: new Map(), budget: MAX_NODES };
+  walkForReferences(walk, r, 0, false);
+  const found = walk.found;
+  if (found.size === 0) return [];
   // A relative and an absolute reference to the same resource: keep the absolute one, which can be fetched as is.
   const absolute = new Set([...found.values()].filter((ref) => ref.url).map((ref) => `${ref.resourceType}/${ref.id}`));
   return [...found.values()].filter((ref) => ref.url || !absolute.has(`${ref.resourceType}/${ref.id}`));
+}
+
+interface ReferenceWalk {
+  found: Map<string, ResourceRef>;
+  budget: number;
+}
+
+// Runs on every resource of a sync: plain loops and module-level functions, no per-node allocation.
+function walkForReferences(walk: ReferenceWalk, node: unknown, depth: number, inAttachment: boolean): void {
+  if (depth > MAX_DEPTH || typeof node !== 'object' || node === null || --walk.budget < 0) return;
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) walkForReferences(walk, node[i], depth + 1, inAttachment);
+    return;
+  }
+  const object = node as JsonObject;
+  for (const key in object) {
+    if (!Object.hasOwn(object, key)) continue;
+    const value = object[key];
+    if (key === 'reference') addFetchableReference(walk.found, value);
+    // Attachment URLs point at Binary resources: the document bytes.
+    else if (key === 'url' && inAttachment) addFetchableReference(walk.found, value);
+    else if (typeof value === 'object' && value !== null) walkForReferences(walk, value, depth + 1, key === 'attachment' || key === 'presentedForm');
+  }
+}
+
+function addFetchableReference(found: Map<string, ResourceRef>, value: unknown): void {
+  const parsed = parseReference(value);
+  if (!parsed || (parsed.kind !== 'relative' && parsed.kind !== 'absolute')) return;
+  if (!FETCHABLE_REFERENCE_TYPES.has(parsed.resourceType)) return;
+  const ref: ResourceRef =
+    parsed.kind === 'absolute' ? { resourceType: parsed.resourceType, id: parsed.id, url: parsed.url } : { resourceType: parsed.resourceType, id: parsed.id };
+  const key = ref.url ?? `${ref.resourceType}/${ref.id}`;
+  if (!found.has(key)) found.set(key, ref);
 }

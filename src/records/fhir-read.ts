@@ -33,10 +33,30 @@ export function at(value: unknown, ...path: Array<string | number>): unknown {
 
 /** A trimmed, non-empty string (whitespace collapsed), else null. */
 export function text(value: unknown): string | null {
-  if (typeof value !== 'string') return null;
+  if (typeof value !== 'string' || value === '') return null;
+  // Most portal strings are already clean; this is one of the hottest readers in a sync.
+  if (isCleanText(value)) return value;
   const trimmed = value.replace(/\s+/g, ' ').trim();
   return trimmed === '' ? null : trimmed;
 }
+
+/** No whitespace but single plain spaces between words (what `\s+ → ' '` and trim would leave alone). */
+function isCleanText(value: string): boolean {
+  let previousWasSpace = true; // a leading space is not clean
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 32) {
+      if (previousWasSpace) return false;
+      previousWasSpace = true;
+    } else {
+      if ((c >= 9 && c <= 13) || (c >= 0x80 && OTHER_WHITESPACE.test(value[i]))) return false;
+      previousWasSpace = false;
+    }
+  }
+  return !previousWasSpace;
+}
+
+const OTHER_WHITESPACE = /\s/;
 
 /** A finite number; numeric strings are accepted because some portals send "5.2". */
 export function num(value: unknown): number | null {
@@ -62,11 +82,17 @@ export interface BinderCode {
 
 export function codings(concept: unknown): BinderCode[] {
   const out: BinderCode[] = [];
-  for (const coding of objects(at(concept, 'coding'))) {
+  const list = asObject(concept)?.coding;
+  if (list === undefined) return out;
+  for (const item of Array.isArray(list) ? list : [list]) {
+    const coding = asObject(item);
+    if (!coding) continue;
     const code = text(coding.code);
     if (!code) continue;
     const display = text(coding.display);
-    out.push({ system: text(coding.system), code, ...(display ? { display } : {}) });
+    const entry: BinderCode = { system: text(coding.system), code };
+    if (display) entry.display = display;
+    out.push(entry);
   }
   return out;
 }
@@ -127,9 +153,42 @@ export function fhirDate(value: unknown): string | null {
   const candidate = text(value);
   if (!candidate || !FHIR_DATE.test(candidate)) return null;
   // The pattern allows 31 days in every month; the calendar does not ("2023-02-30").
-  const day = candidate.slice(0, 10);
-  if (day.length === 10 && new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) return null;
+  if (candidate.length >= 10 && !isCalendarDay(candidate)) return null;
   return candidate;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Whether "YYYY-MM-DD…" (digits already checked) names a real day of the Gregorian calendar. */
+function isCalendarDay(date: string): boolean {
+  const year = Number(date.slice(0, 4));
+  const month = Number(date.slice(5, 7));
+  const day = Number(date.slice(8, 10));
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= DAYS_IN_MONTH[month - 1] + (leap ? 1 : 0);
+}
+
+// Portals mostly send UTC instants; those are read without Date (a hot path of every sync).
+const UTC_INSTANT = /^\d{4}-\d{2}-\d{2}T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?Z$/;
+const FULL_UTC_INSTANT = /^\d{4}-\d{2}-\d{2}T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.(\d{1,3}))?Z$/;
+const FULL_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * FHIR dates may be partial ("2024", "2024-03") or carry no zone; for sorting and filtering
+ * they become the first instant they could mean (UTC when no zone is given), as an ISO string.
+ */
+export function instantOrNull(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const utc = FULL_UTC_INSTANT.exec(value);
+  if (utc && isCalendarDay(value)) return `${value.slice(0, 19)}.${(utc[1] ?? '').padEnd(3, '0')}Z`;
+  if (FULL_DAY.test(value) && isCalendarDay(value)) return `${value}T00:00:00.000Z`;
+  const match = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?)?)?$/.exec(value.trim());
+  if (!match) return null;
+  const [, year, month = '01', day = '01', time, zone] = match;
+  const iso = time ? `${year}-${month}-${day}${time}${zone ? '' : 'Z'}` : `${year}-${month}-${day}T00:00:00Z`;
+  const parsed = Date.parse(iso);
+  return Number.isNaN(parsed) ? null : new Date(parsed).toISOString();
 }
 
 /** The calendar day the record states ("2023-05-08T22:14:00-05:00" → "2023-05-08"); partial dates stay partial. */
@@ -139,6 +198,7 @@ export function dayOf(date: string): string {
 
 /** The UTC minute of a dateTime that carries a time and zone, else null (date-only values have no instant). */
 export function utcMinute(date: string): string | null {
+  if (UTC_INSTANT.test(date) && isCalendarDay(date)) return date.slice(0, 16);
   if (!/T\d{2}:\d{2}.*(Z|[+-]\d{2}:\d{2})$/.test(date)) return null;
   const instant = new Date(date);
   return Number.isNaN(instant.getTime()) ? null : instant.toISOString().slice(0, 16);

@@ -1,18 +1,22 @@
 // A validated resource becomes one storage row: the raw resource, a content hash that lets
 // re-syncs skip unchanged rows, and what the binder shows (title, dates, status, codes,
 // values, categories, duplicate keys). Pure.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { classify, CLASSIFIER_RULES_VERSION } from '../records/classify/index.js';
 import { duplicateKeys } from '../records/duplicates.js';
 import { extractBinderFields, type BinderFields } from '../records/extract.js';
+import { instantOrNull } from '../records/fhir-read.js';
 import type { FhirResource } from './validate.js';
+
+export { instantOrNull } from '../records/fhir-read.js';
 
 export interface RecordRow {
   resourceType: string;
   resourceId: string;
   versionId: string | null;
   lastUpdated: string | null;
-  contentHash: Buffer;
+  /** SHA-256 of `json`, base64. */
+  contentHash: string;
   json: string;
   title: string;
   effectiveAt: string | null;
@@ -28,8 +32,9 @@ export interface RecordRow {
   fields: BinderFields;
 }
 
-export function contentHashOf(json: string): Buffer {
-  return createHash('sha256').update(json).digest();
+export function contentHashOf(json: string): string {
+  // One-shot and straight to text: a Buffer per resource is measurable at 100k resources.
+  return hash('sha256', json, 'base64');
 }
 
 /** `json` is the resource as serialised once by validation (hashed and stored as is). */
@@ -63,18 +68,4 @@ export function binderView(fields: BinderFields): Record<string, unknown> {
     ...(fields.dose ? { dose: fields.dose } : {}),
     ...(fields.documents.length ? { documents: fields.documents } : {}),
   };
-}
-
-/**
- * FHIR dates may be partial ("2024", "2024-03") or carry no zone; for sorting and filtering
- * they become the first instant they could mean (UTC when no zone is given).
- */
-export function instantOrNull(value: unknown): string | null {
-  if (typeof value !== 'string') return null;
-  const match = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?)?)?$/.exec(value.trim());
-  if (!match) return null;
-  const [, year, month = '01', day = '01', time, zone] = match;
-  const iso = time ? `${year}-${month}-${day}${time}${zone ? '' : 'Z'}` : `${year}-${month}-${day}T00:00:00Z`;
-  const parsed = Date.parse(iso);
-  return Number.isNaN(parsed) ? null : new Date(parsed).toISOString();
 }

@@ -21,7 +21,7 @@ export async function upsertRecords(db: Queryable, accountId: string, linkId: st
   const result = await db.query(
     `INSERT INTO records (account_id, link_id, resource_type, resource_id, version_id, last_updated, content_hash, resource,
                           title, effective_at, date_text, end_date_text, status, codes, categories, rules_version, binder, duplicate_keys)
-     SELECT $1, $2, r.t, r.i, r.v, r.u, decode(r.h, 'hex'), r.resource, r.title, r.e, r.d, r.ed, r.s, r.codes, r.categories, r.rv, r.b, r.k
+     SELECT $1, $2, r.t, r.i, r.v, r.u, decode(r.h, 'base64'), r.resource, r.title, r.e, r.d, r.ed, r.s, r.codes, r.categories, r.rv, r.b, r.k
        FROM jsonb_to_recordset($3::jsonb) AS r(t text, i text, v text, u timestamptz, h text, resource jsonb, title text, e timestamptz,
                                                d text, ed text, s text, codes text[], categories text[], rv text, b jsonb, k text[])
      ON CONFLICT (link_id, resource_type, resource_id) DO UPDATE SET
@@ -45,7 +45,7 @@ function rowJson(row: RecordRow): string {
     i: row.resourceId,
     v: row.versionId,
     u: row.lastUpdated,
-    h: row.contentHash.toString('hex'),
+    h: row.contentHash,
     title: row.title,
     e: row.effectiveAt,
     d: row.dateText,

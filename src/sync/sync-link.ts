@@ -356,7 +356,7 @@ class LinkSync {
 
   /** Checks, counts and turns a page into rows; unchanged resources (same content hash as stored) drop out here. */
   private async preparePage(verdicts: ReturnType<typeof validateSearchPage>['verdicts'], report: TypeReport, seen: Set<string>, typeAlreadyStored: boolean): Promise<RecordRow[]> {
-    const accepted: Array<{ resource: FhirResource; json: string; hash: Buffer }> = [];
+    const accepted: Array<{ resource: FhirResource; json: string; hash: string }> = [];
     for (const verdict of verdicts) {
       if (verdict.kind === 'warning') this.warn(verdict.message);
       else if (verdict.kind === 'reject') {
@@ -388,11 +388,11 @@ class LinkSync {
    * read once per sync (one sequential read), not probed page by page: at 100,000 records the
    * per-page index probes cost more than the whole baseline sync.
    */
-  private async withoutUnchanged<T extends { resource: FhirResource; hash: Buffer }>(candidates: T[]): Promise<T[]> {
+  private async withoutUnchanged<T extends { resource: FhirResource; hash: string }>(candidates: T[]): Promise<T[]> {
     const changed: T[] = [];
     for (const candidate of candidates) {
       const stored = await this.storedHashesOf(candidate.resource.resourceType);
-      if (stored.get(candidate.resource.id) !== candidate.hash.toString('base64')) changed.push(candidate);
+      if (stored.get(candidate.resource.id) !== candidate.hash) changed.push(candidate);
     }
     return changed;
   }

@@ -55,7 +55,8 @@ export function validateEntry(value: unknown, patientId: string): EntryVerdict {
     return { kind: 'reject', reason: 'unexpected-type', detail: `${resource.resourceType} is not a type carebinder keeps` };
   }
   const json = JSON.stringify(resource);
-  const bytes = Buffer.byteLength(json);
+  // UTF-8 takes at most 3 bytes per UTF-16 unit, so most resources need no byte count.
+  const bytes = json.length * 3 <= MAX_RESOURCE_BYTES ? 0 : Buffer.byteLength(json);
   if (bytes > MAX_RESOURCE_BYTES) return { kind: 'reject', reason: 'too-large', detail: `${resource.resourceType}/${resource.id} is ${bytes} bytes` };
   if (!belongsToPatient(resource as FhirResource, patientId)) {
     return { kind: 'reject', reason: 'foreign-patient', detail: `${resource.resourceType}/${resource.id} is about another patient` };
