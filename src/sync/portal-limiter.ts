@@ -21,23 +21,82 @@ if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
 end
 return 0`;
 
+/**
+ * Slots are leases in Redis. A process hands a freed lease straight to its own next waiter (no
+ * Redis round trip, no polling delay: the references phase queues more fetches than there are
+ * slots); waiters also poll Redis, so leases freed by other processes are picked up too.
+ */
 export function redisPortalLimiter(redis: Redis, limit: number, prefix = 'carebinder'): PortalLimiter {
+  const waitersByPortal = new Map<string, Waiter[]>();
+
+  async function tryLease(key: string): Promise<string | null> {
+    const lease = randomUUID();
+    const now = Date.now();
+    const got = (await redis.eval(ACQUIRE, 1, key, now, now + LEASE_MS, limit, lease)) as number;
+    return got === 1 ? lease : null;
+  }
+
+  function releaser(portalId: string, key: string, lease: string): () => Promise<void> {
+    let released = false;
+    return async () => {
+      if (released) return;
+      released = true;
+      const next = waitersByPortal.get(portalId)?.shift();
+      if (next) {
+        // Taken now, before any await, so the waiter's own polling cannot claim a second lease.
+        next.granted = true;
+        // The lease changes hands: it stays counted, with a fresh expiry.
+        await redis.zadd(key, 'XX', Date.now() + LEASE_MS, lease).catch(() => {});
+        next.resolve(releaser(portalId, key, lease));
+      } else {
+        await redis.zrem(key, lease).catch(() => {});
+      }
+    };
+  }
+
   return {
     async acquire(portalId) {
       const key = `${prefix}:portal-slots:${portalId}`;
-      const lease = randomUUID();
-      for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
-        const now = Date.now();
-        const got = (await redis.eval(ACQUIRE, 1, key, now, now + LEASE_MS, limit, lease)) as number;
-        if (got === 1) {
-          return async () => {
-            await redis.zrem(key, lease).catch(() => {});
-          };
-        }
-        await new Promise((resolve) => setTimeout(resolve, wait + Math.random() * wait));
+      const waiters = waitersByPortal.get(portalId) ?? [];
+      waitersByPortal.set(portalId, waiters);
+      // Queue behind local waiters; otherwise take a free slot at once.
+      if (waiters.length === 0) {
+        const lease = await tryLease(key);
+        if (lease) return releaser(portalId, key, lease);
       }
+      return new Promise((resolve, reject) => {
+        const waiter: Waiter = { granted: false, resolve };
+        waiters.push(waiter);
+        void (async () => {
+          for (let wait = 10; !waiter.granted; wait = Math.min(wait * 2, 200)) {
+            await new Promise((done) => setTimeout(done, wait + Math.random() * wait));
+            // Only the first local waiter polls: the others are served by hand-off, in order.
+            if (waiter.granted || waiters[0] !== waiter) continue;
+            const lease = await tryLease(key);
+            if (!lease) continue;
+            if (waiter.granted) {
+              await redis.zrem(key, lease).catch(() => {}); // handed a lease meanwhile
+              return;
+            }
+            waiter.granted = true;
+            waiters.splice(waiters.indexOf(waiter), 1);
+            resolve(releaser(portalId, key, lease));
+          }
+        })().catch((error: unknown) => {
+          // Redis failed while polling: leave the queue so no lease is handed to a caller that gave up.
+          if (waiter.granted) return;
+          waiters.splice(waiters.indexOf(waiter), 1);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        });
+      });
     },
   };
+}
+
+interface Waiter {
+  /** Set when a lease is given to this waiter, by hand-off or by its own polling. */
+  granted: boolean;
+  resolve(release: () => Promise<void>): void;
 }
 
 export function localPortalLimiter(limit: number): PortalLimiter {

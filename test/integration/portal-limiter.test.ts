@@ -46,6 +46,70 @@ describe('requests in flight per portal', () => {
     await releaseB!();
   });
 
+  it('hands a freed slot to the requests waiting in this process in the order they asked', async () => {
+    const redis = new Redis(TEST_REDIS_URL);
+    clients.push(redis);
+    const limiter = redisPortalLimiter(redis, 1, uniquePrefix('limiter'));
+    const releaseFirst = await limiter.acquire('portal-a');
+    const order: number[] = [];
+    const waiting = [1, 2, 3, 4].map(async (n) => {
+      const release = await limiter.acquire('portal-a');
+      order.push(n);
+      await release();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50)); // all four are queued
+    await releaseFirst();
+    await Promise.all(waiting);
+    expect(order).toEqual([1, 2, 3, 4]);
+    // Every lease went back: the slot is free again.
+    const again = await limiter.acquire('portal-a');
+    await again();
+  });
+
+  it('serves every waiter when local hand-offs and leases freed by other processes cross', async () => {
+    const prefix = uniquePrefix('limiter');
+    const limiters = [0, 1].map(() => {
+      const redis = new Redis(TEST_REDIS_URL);
+      clients.push(redis);
+      return redisPortalLimiter(redis, 2, prefix);
+    });
+    for (let round = 0; round < 5; round++) expect(await maxInFlight(limiters, 'portal-a', 40)).toBeLessThanOrEqual(2);
+  }, 60_000);
+
+  it('loses no waiter when its own polling wins a slot while a hand-off to it is under way', async () => {
+    const prefix = uniquePrefix('limiter');
+    const slow = new Redis(TEST_REDIS_URL);
+    const other = new Redis(TEST_REDIS_URL);
+    clients.push(slow, other);
+    // Slow Redis calls here widen the window: the waiter's poll (eval) is in flight when a local
+    // release hands it a lease (zadd), and the poll then succeeds on the slot the other process freed.
+    const delays: Record<string, number> = { eval: 200, zadd: 500 };
+    const slowRedis = new Proxy(slow, {
+      get(target, property, receiver) {
+        const value: unknown = Reflect.get(target, property, receiver);
+        if (typeof value !== 'function') return value;
+        const call = (value as (...a: unknown[]) => unknown).bind(target);
+        const delay = delays[String(property)];
+        return delay === undefined ? call : async (...args: unknown[]) => new Promise((resolve) => setTimeout(() => resolve(call(...args)), delay));
+      },
+    });
+    const here = redisPortalLimiter(slowRedis, 2, prefix);
+    const elsewhere = redisPortalLimiter(other, 2, prefix);
+    const releaseHere = await here.acquire('portal-a');
+    const releaseElsewhere = await elsewhere.acquire('portal-a');
+    const served: string[] = [];
+    const waiting = ['first', 'second'].map(async (name) => {
+      const release = await here.acquire('portal-a');
+      served.push(name);
+      await release();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the first waiter's poll is in flight
+    await Promise.all([releaseElsewhere(), releaseHere()]);
+    await Promise.all(waiting);
+    expect(served.sort()).toEqual(['first', 'second']);
+    expect(await other.zcard(`${prefix}:portal-slots:portal-a`)).toBe(0);
+  }, 10_000);
+
   it('holds the limit in a single process without Redis too', async () => {
     expect(await maxInFlight([localPortalLimiter(2)], 'portal-a', 20)).toBe(2);
   });
