@@ -107,16 +107,32 @@ export async function storedDocumentUrls(db: Queryable, linkId: string, urls: re
   return new Set(rows.map((r) => r.source_url));
 }
 
-export async function storeDocument(
-  db: Queryable,
-  document: { accountId: string; linkId: string; sourceUrl: string; contentType: string; content: Buffer; sha256: Buffer },
-): Promise<void> {
+export interface FetchedDocument {
+  sourceUrl: string;
+  contentType: string;
+  content: Buffer;
+  sha256: Buffer;
+}
+
+/** Writes a link's fetched attachments, several per statement; unchanged content (same SHA-256) is not rewritten. */
+export async function storeDocuments(db: Queryable, accountId: string, linkId: string, documents: readonly FetchedDocument[]): Promise<void> {
+  // One URL twice in a statement would make ON CONFLICT touch a row twice: keep the last.
+  const unique = [...new Map(documents.map((document) => [document.sourceUrl, document])).values()];
+  if (unique.length === 0) return;
   await db.query(
     `INSERT INTO documents (account_id, link_id, source_url, content_type, size_bytes, sha256, content)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     SELECT $1, $2, d.* FROM unnest($3::text[], $4::text[], $5::int[], $6::bytea[], $7::bytea[]) AS d
      ON CONFLICT (link_id, source_url) DO UPDATE SET content_type = excluded.content_type, size_bytes = excluded.size_bytes,
        sha256 = excluded.sha256, content = excluded.content, fetched_at = now()
      WHERE documents.sha256 IS DISTINCT FROM excluded.sha256`,
-    [document.accountId, document.linkId, document.sourceUrl, document.contentType, document.content.length, document.sha256, document.content],
+    [
+      accountId,
+      linkId,
+      unique.map((d) => d.sourceUrl),
+      unique.map((d) => d.contentType),
+      unique.map((d) => d.content.length),
+      unique.map((d) => d.sha256),
+      unique.map((d) => d.content),
+    ],
   );
 }

@@ -13,7 +13,7 @@ import { createFhirHttp, PortalClientError, PortalRateLimitedError, PortalUnavai
 import type { PortalLimiter } from './portal-limiter.js';
 import { parseCapabilities, patientSearch, planTypes, REQUIRED_CATEGORY_FALLBACKS, type PortalCapabilities, type SyncType, type TypePlan } from './plan.js';
 import { contentHashOf, toRecordRow, type RecordRow } from './record-row.js';
-import { BATCH_SIZE, markRemovedAtSource, storeDocument, storedDocumentUrls, storedHashes, storedReferenceKeys, upsertRecords } from './storage.js';
+import { BATCH_SIZE, markRemovedAtSource, storeDocuments, storedDocumentUrls, storedHashes, storedReferenceKeys, upsertRecords, type FetchedDocument } from './storage.js';
 import { createSyncRunRepository, type SyncRun, type TypeReport } from './sync-runs.js';
 import { validateEntry, validateSearchPage, InvalidPageError, type FhirResource } from './validate.js';
 import type { SyncJobData } from './sync-queue.js';
@@ -79,6 +79,9 @@ export interface SyncOutcome {
 }
 
 const CLAIM_MINUTES = 30;
+// Attachments are written in groups: one statement per document cost more than fetching it.
+const DOCUMENTS_PER_WRITE = 50;
+const DOCUMENT_BYTES_PER_WRITE = 8 * 1024 * 1024;
 
 export async function syncLink(job: Job<SyncJobData & { cursor?: SyncCursor }>, deps: SyncDeps): Promise<SyncOutcome> {
   const { pool, links, log } = deps;
@@ -179,6 +182,9 @@ function describeFailure(error: unknown): string {
 class LinkSync {
   private readonly runs;
   private readonly queuedFetches = new Set<string>();
+  /** Fetched attachments not yet written: they go to the database several at a time. */
+  private unwrittenDocuments: FetchedDocument[] = [];
+  private unwrittenDocumentBytes = 0;
 
   constructor(
     private readonly job: Job<SyncJobData & { cursor?: SyncCursor }>,
@@ -460,6 +466,7 @@ class LinkSync {
       }
     };
     await Promise.all([worker(), worker(), worker(), worker()]);
+    await this.writeDocuments(report);
     report.status = 'done';
     await this.deps.pool.query('DELETE FROM sync_pending_fetches WHERE link_id = $1', [this.link.id]);
     this.cursor = { ...this.cursor, phase: 'done' };
@@ -498,20 +505,25 @@ class LinkSync {
           type = binary.contentType ?? contentType ?? 'application/octet-stream';
         }
       }
-      await storeDocument(this.deps.pool, {
-        accountId: this.link.accountId,
-        linkId: this.link.id,
-        sourceUrl: url,
-        contentType: type,
-        content,
-        sha256: createHash('sha256').update(content).digest(),
-      });
-      report.fetched++;
-      report.stored++;
+      this.unwrittenDocuments.push({ sourceUrl: url, contentType: type, content, sha256: createHash('sha256').update(content).digest() });
+      this.unwrittenDocumentBytes += content.length;
     } catch (error) {
       if (!(error instanceof PortalClientError) && !(error instanceof SyntaxError) && !(error as Error).message.includes('limit')) throw error;
       this.warn(`attachment ${target}: ${(error as Error).message}`);
+      return;
     }
+    if (this.unwrittenDocuments.length >= DOCUMENTS_PER_WRITE || this.unwrittenDocumentBytes >= DOCUMENT_BYTES_PER_WRITE) await this.writeDocuments(report);
+  }
+
+  /** Until written, fetched documents count as neither fetched nor stored (a crash refetches them). */
+  private async writeDocuments(report: TypeReport): Promise<void> {
+    const documents = this.unwrittenDocuments;
+    this.unwrittenDocuments = [];
+    this.unwrittenDocumentBytes = 0;
+    if (documents.length === 0) return;
+    await storeDocuments(this.deps.pool, this.link.accountId, this.link.id, documents);
+    report.fetched += documents.length;
+    report.stored += documents.length;
   }
 
   private warn(message: string): void {
