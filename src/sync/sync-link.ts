@@ -324,11 +324,12 @@ class LinkSync {
       if (report.expected === null && page.total !== null && this.cursor.nextUrl === null) report.expected = page.total;
       const rows = await this.preparePage(page.verdicts, report, seen, typeAlreadyStored);
       await writing;
-      writing = this.writePage(rows, report).then(async () => {
+      writing = this.writePage(rows, report).then(() => {
         report.pages++;
         this.run.pagesDone++;
         this.cursor.nextUrl = following;
-        await this.saveCursor();
+        // Saved in the background: the next page's write need not wait for it (saves stay in order).
+        this.saveCursor().catch(() => {}); // a failure resurfaces at the next awaited save
       });
       writing.catch(() => {}); // handled when awaited
       if (page.nextUrl && !next) this.warn(`${type}: the portal's next link points off the portal; stopped there`);
@@ -336,6 +337,7 @@ class LinkSync {
       if (limited && next && !looped) this.warn(`${type}: stopped after ${this.deps.settings.maxPages} pages (SYNC_MAX_PAGES)`);
       if (!following) {
         await writing;
+        await this.saveCursor();
         await pending;
         return !looped && !(limited && next) && !(page.nextUrl && !next);
       }
@@ -384,9 +386,12 @@ class LinkSync {
     // The batches of one page go out together, each on its own pooled connection.
     const batches: RecordRow[][] = [];
     for (let i = 0; i < rows.length; i += BATCH_SIZE) batches.push(rows.slice(i, i + BATCH_SIZE));
-    const results = await Promise.all(batches.map((batch) => upsertRecords(this.deps.pool, this.link.accountId, this.link.id, batch)));
+    // What the rows reference is recorded alongside (idempotent, so a page written twice after a restart is harmless).
+    const [results] = await Promise.all([
+      Promise.all(batches.map((batch) => upsertRecords(this.deps.pool, this.link.accountId, this.link.id, batch))),
+      this.queueFetches(rows),
+    ]);
     report.stored += results.reduce((sum, result) => sum + result.written, 0);
-    await this.queueFetches(rows);
   }
 
   /**
@@ -530,9 +535,15 @@ class LinkSync {
     this.run.warnings.push(message);
   }
 
-  private async saveCursor(): Promise<void> {
-    await this.job.updateData({ ...this.job.data, cursor: this.cursor });
-    await this.runs.saveProgress(this.run);
+  private cursorSaves: Promise<void> = Promise.resolve();
+
+  /** Saves run one after another, each writing the cursor as it is then, so a later one never loses to an earlier one. */
+  private saveCursor(): Promise<void> {
+    this.cursorSaves = this.cursorSaves.then(async () => {
+      await this.job.updateData({ ...this.job.data, cursor: this.cursor });
+      await this.runs.saveProgress(this.run);
+    });
+    return this.cursorSaves;
   }
 }
 
