@@ -79,6 +79,7 @@ export interface SyncOutcome {
 }
 
 const CLAIM_MINUTES = 30;
+const ROWS_BETWEEN_YIELDS = 100;
 // Attachments are written in groups: one statement per document cost more than fetching it.
 const DOCUMENTS_PER_WRITE = 50;
 const DOCUMENT_BYTES_PER_WRITE = 8 * 1024 * 1024;
@@ -379,7 +380,14 @@ class LinkSync {
     // A re-sync of unchanged data reads and compares, and writes nothing. A type with nothing
     // stored yet (the first sync) has nothing to compare with.
     const changed = typeAlreadyStored ? await this.withoutUnchanged(accepted) : accepted;
-    return changed.map((c) => toRecordRow(c.resource, this.link.portalId, c.json, c.hash));
+    const rows: RecordRow[] = [];
+    for (let start = 0; start < changed.length; start += ROWS_BETWEEN_YIELDS) {
+      // Let the event loop in between slices: the next page keeps streaming in meanwhile,
+      // instead of waiting in the socket until the whole page is turned into rows.
+      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+      for (const c of changed.slice(start, start + ROWS_BETWEEN_YIELDS)) rows.push(toRecordRow(c.resource, this.link.portalId, c.json, c.hash));
+    }
+    return rows;
   }
 
   private async writePage(rows: RecordRow[], report: TypeReport): Promise<void> {
