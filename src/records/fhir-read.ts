@@ -40,23 +40,12 @@ export function text(value: unknown): string | null {
   return trimmed === '' ? null : trimmed;
 }
 
-/** No whitespace but single plain spaces between words (what `\s+ → ' '` and trim would leave alone). */
-function isCleanText(value: string): boolean {
-  let previousWasSpace = true; // a leading space is not clean
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c === 32) {
-      if (previousWasSpace) return false;
-      previousWasSpace = true;
-    } else {
-      if ((c >= 9 && c <= 13) || (c >= 0x80 && OTHER_WHITESPACE.test(value[i]))) return false;
-      previousWasSpace = false;
-    }
-  }
-  return !previousWasSpace;
-}
+/** Words separated by single plain spaces: what `\s+ → ' '` and trim would leave alone. */
+const CLEAN_TEXT = /^\S+(?: \S+)*$/;
 
-const OTHER_WHITESPACE = /\s/;
+function isCleanText(value: string): boolean {
+  return CLEAN_TEXT.test(value);
+}
 
 /** A finite number; numeric strings are accepted because some portals send "5.2". */
 export function num(value: unknown): number | null {
