@@ -49,7 +49,7 @@ try {
   }
   const factory = createQueueFactory({ redisUrl: config.redisUrl, databaseUrl: config.databaseUrl, role: 'worker' });
   const workers = startWorkers(factory, workerDefinitions({ config, pool, factory, log }), log);
-  await queueStartupJobs(factory);
+  await queueStartupJobs(factory, config);
 
   console.log(`carebinder ${config.publicUrl}`);
   for (const hospital of sandbox.hospitals) console.log(`sandbox ${hospital.id} ${hospital.fhirBaseUrl}`);

@@ -9,6 +9,8 @@ import { enqueueRecategorize, processRecategorize, RECORDS_QUEUE, type Recategor
 import type { Job } from 'bullmq';
 import { createSyncProcessor, type SyncWorkerDeps } from '../src/sync/worker.js';
 import type { WorkerDefinition } from './runtime.js';
+import { createSecretBox } from '../src/crypto/secret-box.js';
+import { enqueueReseal, processReseal, SECRETS_QUEUE, type ResealJobData } from '../src/crypto/reseal.js';
 
 export interface WorkerDeps {
   config: Config;
@@ -20,18 +22,25 @@ export interface WorkerDeps {
 
 export function workerDefinitions(deps: WorkerDeps): WorkerDefinition[] {
   const sync = createSyncProcessor({ ...deps, ...deps.sync });
+  const box = createSecretBox(deps.config.secretKey, deps.config.oldSecretKeys);
   return [
     { queue: SYNC_QUEUE, processor: sync as Processor, concurrency: deps.config.sync.workerConcurrency },
     { queue: RECORDS_QUEUE, processor: (job: Job<RecategorizeJobData>) => processRecategorize(job, deps), concurrency: 1 },
+    { queue: SECRETS_QUEUE, processor: (job: Job<ResealJobData>) => processReseal(job, { ...deps, box }), concurrency: 1 },
   ];
 }
 
-/** Work every worker start asks for: re-filing records if the filing rules changed (once per version). */
-export async function queueStartupJobs(factory: QueueFactory): Promise<void> {
-  const queue = factory.createQueue<RecategorizeJobData>(RECORDS_QUEUE);
+/**
+ * Work every worker start asks for: re-filing records if the filing rules changed (once per
+ * version) and re-sealing secrets if the secret key changed (once per key).
+ */
+export async function queueStartupJobs(factory: QueueFactory, config: Pick<Config, 'secretKey' | 'oldSecretKeys'>): Promise<void> {
+  const records = factory.createQueue<RecategorizeJobData>(RECORDS_QUEUE);
+  const secrets = factory.createQueue<ResealJobData>(SECRETS_QUEUE);
   try {
-    await enqueueRecategorize(queue);
+    await enqueueRecategorize(records);
+    await enqueueReseal(secrets, createSecretBox(config.secretKey, config.oldSecretKeys));
   } finally {
-    await queue.close();
+    await Promise.all([records.close(), secrets.close()]);
   }
 }

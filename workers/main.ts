@@ -16,7 +16,7 @@ try {
   const pool = createPool(config.databaseUrl, 'carebinder-worker');
   const factory = createQueueFactory({ redisUrl: config.redisUrl, databaseUrl: config.databaseUrl, role: 'worker' });
   const runtime = startWorkers(factory, workerDefinitions({ config, pool, factory, log }), log);
-  await queueStartupJobs(factory);
+  await queueStartupJobs(factory, config);
   exitGracefullyOnSignals(async () => {
     await runtime.close();
     await factory.close();

@@ -42,7 +42,7 @@ interface PortalRow {
 
 export const PORTAL_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
-const secretContext = (portalId: string) => `portal:${portalId}:client-secret`;
+export const secretContext = (portalId: string) => `portal:${portalId}:client-secret`;
 
 const toPortal = (row: PortalRow): Portal => ({
   id: row.id,
