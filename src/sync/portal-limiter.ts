@@ -29,14 +29,14 @@ return 0`;
 export function redisPortalLimiter(redis: Redis, limit: number, prefix = 'carebinder'): PortalLimiter {
   const waitersByPortal = new Map<string, Waiter[]>();
 
-  async function tryLease(key: string): Promise<string | null> {
+  async function tryLease(key: string): Promise<{ lease: string; expiresAt: number } | null> {
     const lease = randomUUID();
     const now = Date.now();
     const got = (await redis.eval(ACQUIRE, 1, key, now, now + LEASE_MS, limit, lease)) as number;
-    return got === 1 ? lease : null;
+    return got === 1 ? { lease, expiresAt: now + LEASE_MS } : null;
   }
 
-  function releaser(portalId: string, key: string, lease: string): () => Promise<void> {
+  function releaser(portalId: string, key: string, lease: string, expiresAt: number): () => Promise<void> {
     let released = false;
     return async () => {
       if (released) return;
@@ -45,9 +45,13 @@ export function redisPortalLimiter(redis: Redis, limit: number, prefix = 'carebi
       if (next) {
         // Taken now, before any await, so the waiter's own polling cannot claim a second lease.
         next.granted = true;
-        // The lease changes hands: it stays counted, with a fresh expiry.
-        await redis.zadd(key, 'XX', Date.now() + LEASE_MS, lease).catch(() => {});
-        next.resolve(releaser(portalId, key, lease));
+        // The lease changes hands and stays counted; its expiry is renewed once half of it is gone.
+        let expiry = expiresAt;
+        if (expiry - Date.now() < LEASE_MS / 2) {
+          expiry = Date.now() + LEASE_MS;
+          await redis.zadd(key, 'XX', expiry, lease).catch(() => {});
+        }
+        next.resolve(releaser(portalId, key, lease, expiry));
       } else {
         await redis.zrem(key, lease).catch(() => {});
       }
@@ -61,8 +65,8 @@ export function redisPortalLimiter(redis: Redis, limit: number, prefix = 'carebi
       waitersByPortal.set(portalId, waiters);
       // Queue behind local waiters; otherwise take a free slot at once.
       if (waiters.length === 0) {
-        const lease = await tryLease(key);
-        if (lease) return releaser(portalId, key, lease);
+        const got = await tryLease(key);
+        if (got) return releaser(portalId, key, got.lease, got.expiresAt);
       }
       return new Promise((resolve, reject) => {
         const waiter: Waiter = { granted: false, resolve };
@@ -72,15 +76,15 @@ export function redisPortalLimiter(redis: Redis, limit: number, prefix = 'carebi
             await new Promise((done) => setTimeout(done, wait + Math.random() * wait));
             // Only the first local waiter polls: the others are served by hand-off, in order.
             if (waiter.granted || waiters[0] !== waiter) continue;
-            const lease = await tryLease(key);
-            if (!lease) continue;
+            const got = await tryLease(key);
+            if (!got) continue;
             if (waiter.granted) {
-              await redis.zrem(key, lease).catch(() => {}); // handed a lease meanwhile
+              await redis.zrem(key, got.lease).catch(() => {}); // handed a lease meanwhile
               return;
             }
             waiter.granted = true;
             waiters.splice(waiters.indexOf(waiter), 1);
-            resolve(releaser(portalId, key, lease));
+            resolve(releaser(portalId, key, got.lease, got.expiresAt));
           }
         })().catch((error: unknown) => {
           // Redis failed while polling: leave the queue so no lease is handed to a caller that gave up.
