@@ -409,8 +409,11 @@ class LinkSync {
    */
   private async withoutUnchanged<T extends { resource: FhirResource; hash: string }>(candidates: T[]): Promise<T[]> {
     const changed: T[] = [];
+    const byType = new Map<string, Map<string, string>>();
     for (const candidate of candidates) {
-      const stored = await this.storedHashesOf(candidate.resource.resourceType);
+      const type = candidate.resource.resourceType;
+      let stored = byType.get(type);
+      if (!stored) byType.set(type, (stored = await this.storedHashesOf(type)));
       if (stored.get(candidate.resource.id) !== candidate.hash) changed.push(candidate);
     }
     return changed;
