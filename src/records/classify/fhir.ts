@@ -36,8 +36,14 @@ export function list(value: unknown): readonly unknown[] {
   return value === undefined || value === null ? [] : [value];
 }
 
+const NO_OBJECTS: readonly JsonObject[] = Object.freeze([]);
+
 /** Objects of a list, flattening one level of accidental nesting (`[[{...}]]`). */
-export function objects(value: unknown): JsonObject[] {
+export function objects(value: unknown): readonly JsonObject[] {
+  // The common shapes answer without a new array: nothing, one object, a list of objects.
+  if (value === undefined || value === null) return NO_OBJECTS;
+  if (isObject(value)) return [value];
+  if (Array.isArray(value) && value.every(isObject)) return value;
   const out: JsonObject[] = [];
   for (const item of list(value)) {
     if (isObject(item)) out.push(item);
@@ -87,6 +93,7 @@ export function conceptText(concepts: unknown): string {
     }
   }
   if (typeof concepts === 'string') parts.push(concepts.toLowerCase());
+  if (parts.length <= 1) return parts[0] ?? '';
   // Text and display are often the same words: match each distinct part once.
   return parts.filter((part, i) => parts.indexOf(part) === i).join(' | ');
 }
