@@ -15,7 +15,7 @@ import { parseCapabilities, patientSearch, planTypes, REQUIRED_CATEGORY_FALLBACK
 import { contentHashOf, toRecordRow, type RecordRow } from './record-row.js';
 import { BATCH_SIZE, markRemovedAtSource, storeDocuments, storedDocumentUrls, storedHashes, storedReferenceKeys, upsertRecords, type FetchedDocument } from './storage.js';
 import { createSyncRunRepository, type SyncRun, type TypeReport } from './sync-runs.js';
-import { validateEntry, validateSearchPage, InvalidPageError, type FhirResource } from './validate.js';
+import { readSearchBundle, validateEntries, validateEntry, InvalidPageError, type EntryVerdict, type FhirResource } from './validate.js';
 import type { SyncJobData } from './sync-queue.js';
 
 /** Where a sync stands; saved in the job's data after every page. */
@@ -311,7 +311,7 @@ class LinkSync {
       visited.add(url);
       let page;
       try {
-        page = validateSearchPage(body, this.link.portalPatientId);
+        page = readSearchBundle(body);
       } catch (error) {
         if (error instanceof InvalidPageError) throw new PortalUnavailableError(`${type}: ${error.message}`);
         throw error;
@@ -323,7 +323,8 @@ class LinkSync {
       pending = following ? this.http.getJson(following) : Promise.resolve(null);
       pending.catch(() => {}); // handled when awaited
       if (report.expected === null && page.total !== null && this.cursor.nextUrl === null) report.expected = page.total;
-      const rows = await this.preparePage(page.verdicts, report, seen, typeAlreadyStored);
+      // The entries are checked once the next page is already on its way.
+      const rows = await this.preparePage(validateEntries(page.entries, this.link.portalPatientId), report, seen, typeAlreadyStored);
       await writing;
       writing = this.writePage(rows, report).then(() => {
         report.pages++;
@@ -364,7 +365,7 @@ class LinkSync {
   }
 
   /** Checks, counts and turns a page into rows; unchanged resources (same content hash as stored) drop out here. */
-  private async preparePage(verdicts: ReturnType<typeof validateSearchPage>['verdicts'], report: TypeReport, seen: Set<string>, typeAlreadyStored: boolean): Promise<RecordRow[]> {
+  private async preparePage(verdicts: EntryVerdict[], report: TypeReport, seen: Set<string>, typeAlreadyStored: boolean): Promise<RecordRow[]> {
     const accepted: Array<{ resource: FhirResource; json: string; hash: string }> = [];
     for (const verdict of verdicts) {
       if (verdict.kind === 'warning') this.warn(verdict.message);

@@ -29,19 +29,34 @@ export class InvalidPageError extends Error {
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
-export function validateSearchPage(body: unknown, patientId: string): ValidatedPage {
+export interface SearchBundle {
+  entries: Array<{ resource?: unknown }>;
+  nextUrl: string | null;
+  total: number | null;
+}
+
+/** The page as a searchset Bundle, its entries not yet checked: enough to ask for the next page. */
+export function readSearchBundle(body: unknown): SearchBundle {
   const bundle = body as { resourceType?: unknown; type?: unknown; entry?: unknown; link?: unknown; total?: unknown } | null;
   if (!bundle || bundle.resourceType !== 'Bundle') throw new InvalidPageError('the page is not a FHIR Bundle');
   if (bundle.type !== 'searchset') throw new InvalidPageError(`the page is a ${String(bundle.type)} Bundle, not a searchset`);
   if (bundle.entry !== undefined && !Array.isArray(bundle.entry)) throw new InvalidPageError('the Bundle entries are not a list');
   const links = Array.isArray(bundle.link) ? (bundle.link as Array<{ relation?: unknown; url?: unknown }>) : [];
   const next = links.find((l) => l?.relation === 'next' && typeof l.url === 'string')?.url as string | undefined;
-  const entries = (bundle.entry ?? []) as Array<{ resource?: unknown; search?: { mode?: unknown } }>;
   return {
-    verdicts: entries.map((entry) => validateEntry(entry?.resource, patientId)),
+    entries: (bundle.entry ?? []) as Array<{ resource?: unknown }>,
     nextUrl: next ?? null,
     total: typeof bundle.total === 'number' ? bundle.total : null,
   };
+}
+
+export function validateEntries(entries: SearchBundle['entries'], patientId: string): EntryVerdict[] {
+  return entries.map((entry) => validateEntry(entry?.resource, patientId));
+}
+
+export function validateSearchPage(body: unknown, patientId: string): ValidatedPage {
+  const bundle = readSearchBundle(body);
+  return { verdicts: validateEntries(bundle.entries, patientId), nextUrl: bundle.nextUrl, total: bundle.total };
 }
 
 export function validateEntry(value: unknown, patientId: string): EntryVerdict {
