@@ -60,6 +60,12 @@ try {
   const stopSandbox = sandbox;
   exitGracefullyOnSignals(async () => {
     console.log('stopping…');
+    // Ctrl+C reaches the embedded PostgreSQL too (same process group), and it stops at once: the
+    // connections still closing then fail. That is expected here and must not end the shutdown.
+    if (embedded) {
+      process.on('uncaughtException', (error) => ignoreClosedDatabase(error));
+      log.level = 'fatal'; // the workers' "connection terminated" errors say nothing new now
+    }
     await workers.close();
     await factory.close();
     await pool.end();
@@ -71,4 +77,17 @@ try {
   await sandbox?.close().catch(() => {});
   await embedded?.stop().catch(() => {});
   exitOnStartupError(error);
+}
+
+let reportedClosedDatabase = false;
+
+function ignoreClosedDatabase(error: Error): void {
+  const code = (error as { code?: string }).code;
+  const closedByPostgres = code === '57P01' || code === 'ECONNRESET' || /Connection terminated/i.test(error.message);
+  if (!closedByPostgres) {
+    console.error(`stopping failed: ${error.message}`);
+    process.exit(1);
+  }
+  if (!reportedClosedDatabase) console.log('the embedded PostgreSQL stopped first (it gets Ctrl+C too); finishing the rest');
+  reportedClosedDatabase = true;
 }

