@@ -306,44 +306,51 @@ class LinkSync {
     let pending: Promise<unknown> = this.http.getJson(url);
     let writing: Promise<void> = Promise.resolve();
     let pages = 0;
-    for (;;) {
-      const body = await pending;
-      visited.add(url);
-      let page;
-      try {
-        page = readSearchBundle(body);
-      } catch (error) {
-        if (error instanceof InvalidPageError) throw new PortalUnavailableError(`${type}: ${error.message}`);
-        throw error;
-      }
-      const next = page.nextUrl ? this.http.resolve(page.nextUrl) : null;
-      const looped = next !== null && visited.has(next);
-      const limited = ++pages >= this.deps.settings.maxPages;
-      const following = next && !looped && !limited ? next : null;
-      pending = following ? this.http.getJson(following) : Promise.resolve(null);
-      pending.catch(() => {}); // handled when awaited
-      if (report.expected === null && page.total !== null && this.cursor.nextUrl === null) report.expected = page.total;
-      // The entries are checked once the next page is already on its way.
-      const rows = await this.preparePage(validateEntries(page.entries, this.link.portalPatientId), report, seen, typeAlreadyStored);
-      await writing;
-      writing = this.writePage(rows, report).then(() => {
-        report.pages++;
-        this.run.pagesDone++;
-        this.cursor.nextUrl = following;
-        // Saved in the background: the next page's write need not wait for it (saves stay in order).
-        this.saveCursor().catch(() => {}); // a failure resurfaces at the next awaited save
-      });
-      writing.catch(() => {}); // handled when awaited
-      if (page.nextUrl && !next) this.warn(`${type}: the portal's next link points off the portal; stopped there`);
-      if (looped) this.warn(`${type}: the portal's next link repeats an earlier page; stopped there`);
-      if (limited && next && !looped) this.warn(`${type}: stopped after ${this.deps.settings.maxPages} pages (SYNC_MAX_PAGES)`);
-      if (!following) {
+    try {
+      for (;;) {
+        const body = await pending;
+        visited.add(url);
+        let page;
+        try {
+          page = readSearchBundle(body);
+        } catch (error) {
+          if (error instanceof InvalidPageError) throw new PortalUnavailableError(`${type}: ${error.message}`);
+          throw error;
+        }
+        const next = page.nextUrl ? this.http.resolve(page.nextUrl) : null;
+        const looped = next !== null && visited.has(next);
+        const limited = ++pages >= this.deps.settings.maxPages;
+        const following = next && !looped && !limited ? next : null;
+        pending = following ? this.http.getJson(following) : Promise.resolve(null);
+        pending.catch(() => {}); // handled when awaited
+        if (report.expected === null && page.total !== null && this.cursor.nextUrl === null) report.expected = page.total;
+        // The entries are checked once the next page is already on its way.
+        const rows = await this.preparePage(validateEntries(page.entries, this.link.portalPatientId), report, seen, typeAlreadyStored);
         await writing;
-        await this.saveCursor();
-        await pending;
-        return !looped && !(limited && next) && !(page.nextUrl && !next);
+        writing = this.writePage(rows, report).then(() => {
+          report.pages++;
+          this.run.pagesDone++;
+          this.cursor.nextUrl = following;
+          // Saved in the background: the next page's write need not wait for it (saves stay in order).
+          this.saveCursor().catch(() => {}); // a failure resurfaces at the next awaited save
+        });
+        writing.catch(() => {}); // handled when awaited
+        if (page.nextUrl && !next) this.warn(`${type}: the portal's next link points off the portal; stopped there`);
+        if (looped) this.warn(`${type}: the portal's next link repeats an earlier page; stopped there`);
+        if (limited && next && !looped) this.warn(`${type}: stopped after ${this.deps.settings.maxPages} pages (SYNC_MAX_PAGES)`);
+        if (!following) {
+          await writing;
+          await this.saveCursor();
+          await pending;
+          return !looped && !(limited && next) && !(page.nextUrl && !next);
+        }
+        url = following;
       }
-      url = following;
+    } catch (error) {
+      // Nothing of this attempt may still be writing when the job gives up (a retry could be running by then).
+      await writing.catch(() => {});
+      await this.cursorSaves.catch(() => {}); // includes the save the last write queued
+      throw error;
     }
   }
 
