@@ -10,7 +10,8 @@ import { createSecretBox } from '../src/crypto/secret-box.js';
 import type { Pool } from '../src/db/pool.js';
 import { createLinkRepository } from '../src/portals/links.js';
 import { SYNC_TYPES, patientSearch } from '../src/sync/plan.js';
-import type { RecordRow } from '../src/sync/record-row.js';
+import { toRecordRow, type RecordRow } from '../src/sync/record-row.js';
+import type { FhirResource } from '../src/sync/validate.js';
 import { upsertRecords } from '../src/sync/storage.js';
 import type { BinderFields } from '../src/records/extract.js';
 import { CLASSIFIER_RULES_VERSION } from '../src/records/classify/index.js';
@@ -46,7 +47,13 @@ function plainRow(resource: { resourceType: string; id: string }): RecordRow {
   };
 }
 
-async function baseline(fhirBaseUrl: string, token: string, patientId: string, write: (rows: RecordRow[]) => Promise<number>): Promise<{ resources: number; ms: number }> {
+async function baseline(
+  fhirBaseUrl: string,
+  token: string,
+  patientId: string,
+  write: (rows: RecordRow[]) => Promise<number>,
+  rowOf: (resource: { resourceType: string; id: string }) => RecordRow = plainRow,
+): Promise<{ resources: number; ms: number }> {
   const started = performance.now();
   let resources = 0;
   const fetchPage = async (url: string) => {
@@ -60,7 +67,7 @@ async function baseline(fhirBaseUrl: string, token: string, patientId: string, w
       const page: Page = await next;
       const nextUrl: string | undefined = page.link?.find((l) => l.relation === 'next')?.url;
       next = nextUrl ? fetchPage(nextUrl) : null;
-      const rows = (page.entry ?? []).map((e) => plainRow(e.resource));
+      const rows = (page.entry ?? []).map((e) => rowOf(e.resource));
       resources += rows.length;
       await write(rows);
     }
@@ -106,14 +113,27 @@ async function main(): Promise<void> {
       [linked.accountId],
     );
     const baselineLinkId = rows[0].id;
-    const write = async (pageRows: RecordRow[]) => {
+    const writeTo = (linkId: string) => async (pageRows: RecordRow[]) => {
       const halves = [pageRows.slice(0, 500), pageRows.slice(500)].filter((h) => h.length);
-      const results = await Promise.all(halves.map((half) => upsertRecords(linked.pool, linked.accountId, baselineLinkId, half)));
+      const results = await Promise.all(halves.map((half) => upsertRecords(linked.pool, linked.accountId, linkId, half)));
       return results.reduce((s, r) => s + r.written, 0);
     };
-    const base = await baseline(sandbox.fhirBaseUrl, token, link.portalPatientId, write);
+    const base = await baseline(sandbox.fhirBaseUrl, token, link.portalPatientId, writeTo(baselineLinkId));
     const baselineRps = base.resources / (base.ms / 1000);
     console.log(`baseline: ${base.resources} resources in ${round(base.ms)} ms = ${round(baselineRps)} resources/s`);
+
+    // (a2) For reference only (the ratio uses (a)): the same pipeline writing carebinder's row
+    // content (filing, binder fields, duplicate keys), without queue, worker, validation,
+    // references or progress. Its rows are removed again so (b) meets the table (a) left.
+    const { rows: contentLink } = await linked.pool.query<{ id: string }>(
+      `INSERT INTO links (account_id, portal_id, portal_patient_id, status) VALUES ($1, 'bench', 'baseline-content', 'active') RETURNING id`,
+      [linked.accountId],
+    );
+    const withContent = await baseline(sandbox.fhirBaseUrl, token, link.portalPatientId, writeTo(contentLink[0].id), (resource) => toRecordRow(resource, 'bench'));
+    const withContentRps = withContent.resources / (withContent.ms / 1000);
+    console.log(`baseline with carebinder's row content: ${withContent.resources} resources in ${round(withContent.ms)} ms = ${round(withContentRps)} resources/s`);
+    await linked.pool.query('DELETE FROM links WHERE id = $1', [contentLink[0].id]);
+    await linked.pool.query('VACUUM records');
 
     // (b) The real path: the first sync (queued at link time) run by a worker process.
     // The same node flags as `npm run worker` (its heap cap), plus any given for profiling.
@@ -126,6 +146,7 @@ async function main(): Promise<void> {
     if (first.state !== 'succeeded') throw new Error(`the sync ${first.state}`);
     const syncRps = first.fetched / (first.ms / 1000);
     console.log(`sync: ${first.fetched} resources in ${round(first.ms)} ms = ${round(syncRps)} resources/s (${first.written} rows written)`);
+    console.log(`sync against the baseline with carebinder's row content: ratio ${round(syncRps / withContentRps, 2)} (for reference)`);
 
     // Re-sync of unchanged data: a full pass, so every page is fetched and compared.
     await linked.app.inject({ method: 'POST', url: `/api/links/${linked.linkId}/sync?full=true`, headers: { cookie: linked.cookie } });
