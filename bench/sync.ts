@@ -11,7 +11,6 @@ import type { Pool } from '../src/db/pool.js';
 import { createLinkRepository } from '../src/portals/links.js';
 import { SYNC_TYPES, patientSearch } from '../src/sync/plan.js';
 import { toRecordRow, type RecordRow } from '../src/sync/record-row.js';
-import type { FhirResource } from '../src/sync/validate.js';
 import { upsertRecords } from '../src/sync/storage.js';
 import type { BinderFields } from '../src/records/extract.js';
 import { CLASSIFIER_RULES_VERSION } from '../src/records/classify/index.js';
