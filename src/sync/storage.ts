@@ -74,14 +74,26 @@ export async function storedHashes(db: Queryable, linkId: string, resourceType: 
 }
 
 /** Marks what a complete pass of one type did not see as removed at the source; it stays in the binder. */
-export async function markRemovedAtSource(db: Queryable, linkId: string, resourceType: string, seenIds: ReadonlySet<string>): Promise<number> {
+export async function markRemovedAtSource(
+  db: Queryable,
+  linkId: string,
+  resourceType: string,
+  seenIds: ReadonlySet<string>,
+  /** The ids stored (and not removed) before this pass, when the caller already read them. */
+  storedIds?: Iterable<string>,
+): Promise<number> {
   // The set difference is taken here: both "NOT (id = ANY(seen))" and an anti-join against
   // unnest(seen) degrade to comparing every stored row with every seen id at 100k records.
-  const { rows } = await db.query<{ resource_id: string }>(
-    'SELECT resource_id FROM records WHERE link_id = $1 AND resource_type = $2 AND removed_at_source IS NULL',
-    [linkId, resourceType],
-  );
-  const gone = rows.map((row) => row.resource_id).filter((id) => !seenIds.has(id));
+  const stored =
+    storedIds ??
+    (
+      await db.query<{ resource_id: string }>('SELECT resource_id FROM records WHERE link_id = $1 AND resource_type = $2 AND removed_at_source IS NULL', [
+        linkId,
+        resourceType,
+      ])
+    ).rows.map((row) => row.resource_id);
+  const gone: string[] = [];
+  for (const id of stored) if (!seenIds.has(id)) gone.push(id);
   if (gone.length === 0) return 0;
   const result = await db.query(
     'UPDATE records SET removed_at_source = now(), last_changed_at = now() WHERE link_id = $1 AND resource_type = $2 AND resource_id = ANY($3::text[])',

@@ -288,7 +288,9 @@ class LinkSync {
     if (report.status === 'pending') report.status = complete ? 'done' : 'partial';
     const judgeDeletions = this.cursor.fullPass && complete && report.status === 'done' && !this.cursor.interruptedTypes.includes(type);
     if (judgeDeletions) {
-      const removed = await markRemovedAtSource(this.deps.pool, this.link.id, type, seen);
+      // The stored hashes read for this pass (a re-sync) already list what was stored before it.
+      const known = this.hashCache.get(type);
+      const removed = await markRemovedAtSource(this.deps.pool, this.link.id, type, seen, known ? (await known).keys() : undefined);
       if (removed > 0) this.warn(`${type}: ${removed} record(s) are no longer at the portal; kept in the binder, marked removed at source`);
     }
   }
