@@ -1,5 +1,6 @@
 // The app factory: builds a configured Fastify instance and never listens (server.ts does).
 // Tests build it with their own pool and queue store and use app.inject().
+import compress from '@fastify/compress';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { DestinationStream } from 'pino';
@@ -65,6 +66,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     factory: options.queueFactory ?? createQueueFactory({ redisUrl: config.redisUrl, databaseUrl: config.databaseUrl, role: 'producer' }),
     ownsFactory: options.queueFactory === undefined,
   });
+  // A binder page is tens of KB of JSON and an export can be 100 MB: compressed for clients that ask
+  // (brotli at the plugin's quality 4, gzip), above 1 KB; PDFs and images pass as they are.
+  await app.register(compress, { global: true, threshold: 1024 });
   await app.register(securityPlugin, { publicUrl: config.publicUrl, requestsPerMinute: limits.requestsPerMinute });
   await app.register(docsPlugin, { publicUrl: config.publicUrl });
   await app.register(authPlugin);
