@@ -161,7 +161,7 @@ function genericTitle(r: JsonObject): string | null {
   return conceptText(r.code) ?? cleanLabel(r.title) ?? cleanLabel(r.name) ?? conceptText(objects(r.type)[0]);
 }
 
-function firstAttachmentTitle(attachments: unknown[]): string | null {
+function firstAttachmentTitle(attachments: readonly unknown[]): string | null {
   for (const attachment of attachments) {
     const title = cleanLabel(at(attachment, 'title'));
     if (title) return title;
@@ -364,7 +364,7 @@ function statusOf(r: JsonObject, type: string | null): string | null {
 // Codes: the main code fields only (category is a filing hint, not what the record is).
 
 function codesOf(r: JsonObject, type: string | null): BinderCode[] {
-  let concepts: unknown[];
+  let concepts: readonly unknown[];
   switch (type ?? '') {
     case 'Immunization':
       concepts = [r.vaccineCode];

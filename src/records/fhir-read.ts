@@ -9,8 +9,12 @@ export function asObject(value: unknown): JsonObject | null {
 }
 
 /** The objects in a FHIR list. A lone object where a list belongs is read as a list of one (lenient). */
-export function objects(value: unknown): JsonObject[] {
-  if (Array.isArray(value)) return value.map(asObject).filter((item): item is JsonObject => item !== null);
+export function objects(value: unknown): readonly JsonObject[] {
+  if (Array.isArray(value)) {
+    // A list that is already all objects is answered as is: no copy on the sync's hot path.
+    if (value.every((item) => asObject(item) !== null)) return value as JsonObject[];
+    return value.map(asObject).filter((item): item is JsonObject => item !== null);
+  }
   const single = asObject(value);
   return single ? [single] : [];
 }
@@ -71,11 +75,7 @@ export interface BinderCode {
 
 export function codings(concept: unknown): BinderCode[] {
   const out: BinderCode[] = [];
-  const list = asObject(concept)?.coding;
-  if (list === undefined) return out;
-  for (const item of Array.isArray(list) ? list : [list]) {
-    const coding = asObject(item);
-    if (!coding) continue;
+  for (const coding of objects(at(concept, 'coding'))) {
     const code = text(coding.code);
     if (!code) continue;
     const display = text(coding.display);
