@@ -5,12 +5,11 @@
 //     extraction, references, documents, progress per page);
 // then a full re-sync of the unchanged data. Last line: one line of figures.
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { createSecretBox } from '../src/crypto/secret-box.js';
 import type { Pool } from '../src/db/pool.js';
 import { createLinkRepository } from '../src/portals/links.js';
 import { SYNC_TYPES, patientSearch } from '../src/sync/plan.js';
-import { toRecordRow, type RecordRow } from '../src/sync/record-row.js';
+import { contentHashOf, toRecordRow, type RecordRow } from '../src/sync/record-row.js';
 import { upsertRecords } from '../src/sync/storage.js';
 import type { BinderFields } from '../src/records/extract.js';
 import { CLASSIFIER_RULES_VERSION } from '../src/records/classify/index.js';
@@ -29,7 +28,7 @@ function plainRow(resource: { resourceType: string; id: string }): RecordRow {
     resourceId: resource.id,
     versionId: null,
     lastUpdated: null,
-    contentHash: createHash('sha256').update(json).digest('base64'),
+    contentHash: contentHashOf(json),
     json,
     title: resource.resourceType,
     effectiveAt: null,

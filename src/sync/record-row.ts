@@ -8,8 +8,6 @@ import { extractBinderFields, type BinderFields } from '../records/extract.js';
 import { instantOrNull } from '../records/fhir-read.js';
 import type { FhirResource } from './validate.js';
 
-export { instantOrNull } from '../records/fhir-read.js';
-
 export interface RecordRow {
   resourceType: string;
   resourceId: string;
