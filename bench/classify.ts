@@ -2,7 +2,7 @@
 // throughput beside a baseline measured in the same run (JSON.parse plus a one-field
 // rule over the same lines). Last line: `bench:classify rps=<n> baseline_rps=<n> …`.
 //
-// The 100,000 cycle through the dev corpus (when ../shared/corpus/dev is present) and
+// The 100,000 cycle through the dev corpus (test/fixtures/corpus) and
 // synthetic variants of it: new ids, text-only copies (codings removed, so the text
 // fallbacks run) and upper-cased copies, so no single resource dominates.
 
@@ -13,7 +13,7 @@ import { classify } from '../src/records/classify/index.js';
 const RESOURCE_COUNT = 100_000;
 const TIMED_RUNS = 5;
 
-const CORPUS_DIR = fileURLToPath(new URL('../../shared/corpus/dev/', import.meta.url));
+const CORPUS_DIR = fileURLToPath(new URL('../test/fixtures/corpus/', import.meta.url));
 
 /** A few resources of different kinds, for when the shared corpus is not beside the repo. */
 const FALLBACK_RESOURCES: unknown[] = [

@@ -1,4 +1,4 @@
-// Accuracy on the labeled dev corpus (shared/corpus/dev beside the repo, read-only).
+// Accuracy on the labeled dev corpus, the project's own copy in test/fixtures/corpus (see its README).
 // Prints precision/recall/F1 per category, macro-F1 and exact-set accuracy.
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { CATEGORY_IDS, type CategoryId } from '../../../src/records/categories.js';
 import { classify } from '../../../src/records/classify/index.js';
 
-const CORPUS_DIR = fileURLToPath(new URL('../../../../shared/corpus/dev/', import.meta.url));
+const CORPUS_DIR = fileURLToPath(new URL('../../fixtures/corpus/', import.meta.url));
 
 interface Scored {
   readonly key: string;
