@@ -172,15 +172,15 @@ async function* binaryEntries(db: Queryable, accountId: string, sources: Account
   let lastId = '0';
   for (;;) {
     const { rows: batch } = await db.query<{ id: string; running: string }>(
-      `SELECT id::text, (sum(size_bytes) OVER (ORDER BY id))::text AS running FROM documents
-        WHERE account_id = $1 AND id > $2 ORDER BY id LIMIT ${DOCUMENT_BATCH_MAX}`,
+      `SELECT id::text, (sum(size_bytes) OVER (ORDER BY documents.id))::text AS running FROM documents
+        WHERE account_id = $1 AND id > $2 ORDER BY documents.id LIMIT ${DOCUMENT_BATCH_MAX}`,
       [accountId, lastId],
     );
     if (batch.length === 0) return;
     // At least one document per round, however large; more while they fit the batch's bytes.
     const ids = batch.filter((row, index) => index === 0 || Number(row.running) <= DOCUMENT_BATCH_BYTES).map((row) => row.id);
     const { rows } = await db.query<{ id: string; link_id: string; source_url: string; content_type: string; content: Buffer; fetched_at: Date }>(
-      'SELECT id::text, link_id, source_url, content_type, content, fetched_at FROM documents WHERE account_id = $1 AND id = ANY($2::bigint[]) ORDER BY id',
+      'SELECT id::text, link_id, source_url, content_type, content, fetched_at FROM documents WHERE account_id = $1 AND id = ANY($2::bigint[]) ORDER BY documents.id',
       [accountId, ids],
     );
     for (const row of rows) {

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Queryable } from '../db/pool.js';
 import { absoluteAttachmentUrl, type AccountSources } from '../binder/items.js';
 import { CATEGORY_IDS, type CategoryId } from '../records/categories.js';
-import type { DocumentAttachment } from '../records/extract.js';
+import type { DocumentAttachment } from '../records/binder-fields.js';
 
 export interface PlacedDocument {
   /** d<documents.id> for a fetched attachment, e<recordId>-<n> for one inside a resource. */
@@ -52,12 +52,12 @@ export async function placedDocuments(db: Queryable, accountId: string, sources:
     db.query<RecordWithDocuments>(
       `SELECT id::text, link_id, categories, date_text, title, binder->'documents' AS documents FROM records
         WHERE account_id = $1 AND jsonb_typeof(binder->'documents') = 'array' AND binder->'documents' <> '[]'::jsonb
-        ORDER BY id`,
+        ORDER BY records.id`,
       [accountId],
     ),
     db.query<DocumentRow>(
       `SELECT id::text, link_id, source_url, content_type, size_bytes, encode(sha256, 'hex') AS sha256, fetched_at
-         FROM documents WHERE account_id = $1 ORDER BY id`,
+         FROM documents WHERE account_id = $1 ORDER BY documents.id`,
       [accountId],
     ),
   ]);

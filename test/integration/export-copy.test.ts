@@ -1,8 +1,9 @@
 // The complete electronic copy: GET /api/record/export.json (a Bundle holding every fetched
 // document as a Binary, attachment urls pointing at them) and GET /api/record/export.zip.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NOT_INCLUDED_EXTENSION, PORTAL_URL_EXTENSION } from '../../src/exports/bundle.js';
+import { storeDocuments } from '../../src/sync/storage.js';
 import { buildTestApp, signedInPatient, type TestApp } from '../helpers/app.js';
 import { INLINE_TEXT, seedExportPatient, type ExportPatient } from '../helpers/export-patient.js';
 import { readZip } from '../helpers/read-zip.js';
@@ -83,6 +84,19 @@ describe('the complete Bundle', () => {
     const attachment = attachmentsOf(inline)[0];
     expect(Buffer.from(attachment.data!, 'base64').toString()).toBe(INLINE_TEXT);
     expect(attachment.extension).toBeUndefined();
+  });
+
+  it('holds each document once when there are more than fit in one batch and their ids pass 9, 99, ...', async () => {
+    const other = await signedInPatient(t.app);
+    const { rows } = await t.pool.query<{ id: string }>(
+      `INSERT INTO links (account_id, portal_id, portal_patient_id, status) VALUES ($1, $2, 'pn', 'active') RETURNING id`,
+      [other.accountId, patient.portals.north],
+    );
+    const many = Array.from({ length: 130 }, (_, i) => ({ sourceUrl: `${patient.bases.north}/Binary/many-${i}`, contentType: 'text/plain', content: Buffer.from(`note ${i}`), sha256: createHash('sha256').update(`note ${i}`).digest() }));
+    await storeDocuments(t.pool, other.accountId, rows[0].id, many);
+    const exported = (await t.app.inject({ method: 'GET', url: '/api/record/export.json', headers: { cookie: other.cookie } })).json<typeof bundle>();
+    const texts = exported.entry.map((e) => Buffer.from(e.resource.data ?? '', 'base64').toString()).sort();
+    expect(texts).toEqual(many.map((d) => d.content.toString()).sort());
   });
 
   it("holds nothing of another patient's records or documents", async () => {
