@@ -7,7 +7,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Queryable } from '../db/pool.js';
 import { NotFoundError } from '../errors.js';
-import type { DocumentAttachment } from '../records/extract.js';
+import type { DocumentAttachment } from '../records/binder-fields.js';
 
 /**
  * Shown inline with their own type: PDF (the browser's viewer, inside the CSP sandbox), the
