@@ -4,7 +4,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Queryable } from '../db/pool.js';
 import { NotFoundError } from '../errors.js';
-import type { DocumentAttachment } from '../records/extract.js';
+import type { DocumentAttachment } from '../records/binder-fields.js';
 
 const ACTIVE_TYPES = /^(text\/html|application\/xhtml\+xml|image\/svg\+xml|text\/xml|application\/xml|application\/javascript|text\/javascript)/i;
 const SAFE_TYPE = /^[a-z0-9.+-]+\/[a-z0-9.+-]+$/i;
