@@ -9,10 +9,9 @@ import { BadRequestError, NotFoundError } from '../errors.js';
 import { requireAccount } from '../plugins/auth.js';
 import { CATEGORIES, CATEGORY_IDS, isCategoryId, type CategoryId } from '../records/categories.js';
 import { after, binderIndex, decodeCursor, encodeCursor, matches, type BinderIndex, type EntryFilter } from './binder-index.js';
-import { accountSources, renderItems, type AccountSources } from './items.js';
+import { renderItems, type AccountSources } from './items.js';
 import { treatmentSummaryFor } from './summary.js';
 import { sendDocument } from './documents.js';
-import { streamExport } from './export.js';
 
 const RECENT_ITEMS = 20;
 
@@ -94,21 +93,6 @@ export const binderRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 
   app.get(
-    '/api/record/export.json',
-    {
-      schema: {
-        tags: ['binder'],
-        summary: "Every stored resource of the patient as one FHIR R4 Bundle (type collection), streamed; each entry's fullUrl is where it came from",
-      },
-    },
-    async (request, reply) => {
-      const account = requireAccount(request);
-      // Only the portal names are needed: no reason to build (or rebuild) the binder index here.
-      return streamExport(app.db, account.id, await accountSources(app.db, account.id), reply);
-    },
-  );
-
-  app.get(
     '/api/record/:category',
     {
       serializerCompiler: plainJson,
@@ -180,7 +164,8 @@ export const binderRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['binder'],
-        summary: 'A document (report PDF, note text, image) with its content type; HTML and other active content is served as inert text',
+        summary:
+          'A document (report PDF, note text, image). Only PDF, PNG, JPEG, GIF, WebP and plain text are served inline as themselves; other text (HTML, XML, scripts, JSON) as text/plain; anything else as a download (application/octet-stream)',
         params: z.object({ id: z.string().regex(/^(d\d{1,18}|e\d{1,18}-\d{1,4})$/, 'a document id from the binder') }),
       },
     },
