@@ -22,6 +22,7 @@ import webPlugin from './web/plugin.js';
 import { binderRoutes } from './binder/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { accountRoutes } from './accounts/routes.js';
+import { uploadRoutes } from './uploads/routes.js';
 
 export interface BuildAppOptions {
   /** Use this pool instead of opening one (the caller closes it). */
@@ -84,6 +85,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(portalRoutes, { publicUrl: config.publicUrl, syncEveryMs: config.sync.everyMs });
   await app.register(syncRoutes);
   await app.register(binderRoutes);
+  await app.register(uploadRoutes, { maxBytes: config.uploadMaxBytes });
   await app.register(queueDashboard, { adminToken: config.adminToken });
   await app.register(webPlugin);
   return app;
