@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { classify } from '../records/classify/index.js';
 import { FILED_BY_PATIENT_SYSTEM, type CategoryId } from '../records/categories.js';
-import { referencedPatientIds } from '../records/extract.js';
+import { referencedPatientIds } from '../records/binder-fields.js';
 import type { FhirResource } from '../sync/validate.js';
 import { MalformedFileError, type UploadKind } from './sniff.js';
 
