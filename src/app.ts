@@ -11,7 +11,7 @@ import { createQueueFactory, type QueueFactory } from './queue/connection.js';
 import databasePlugin from './plugins/database.js';
 import queuesPlugin from './plugins/queues.js';
 import securityPlugin from './plugins/security.js';
-import errorsPlugin from './plugins/errors.js';
+import errorsPlugin, { clientErrorHandler, frameworkErrors } from './plugins/errors.js';
 import docsPlugin from './plugins/docs.js';
 import authPlugin from './plugins/auth.js';
 import secretsPlugin from './plugins/secrets.js';
@@ -20,6 +20,7 @@ import { syncRoutes } from './sync/routes.js';
 import queueDashboard from './admin/queue-dashboard.js';
 import webPlugin from './web/plugin.js';
 import { binderRoutes } from './binder/routes.js';
+import { exportRoutes } from './exports/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { accountRoutes } from './accounts/routes.js';
 
@@ -53,6 +54,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     trustProxy: false,
     bodyLimit: 1024 * 1024,
     requestTimeout: 60_000,
+    // Answers from Node's HTTP parser and Fastify's router are problem+json like every other error.
+    clientErrorHandler,
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -84,6 +88,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(portalRoutes, { publicUrl: config.publicUrl, syncEveryMs: config.sync.everyMs });
   await app.register(syncRoutes);
   await app.register(binderRoutes);
+  await app.register(exportRoutes);
   await app.register(queueDashboard, { adminToken: config.adminToken });
   await app.register(webPlugin);
   return app;
