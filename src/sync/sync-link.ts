@@ -57,6 +57,8 @@ export interface SyncSettings {
   /** Incremental searches overlap the previous run by this much (clock skew between us and the portal). */
   skewMs: number;
   maxDocumentBytes: number;
+  /** Fetched attachments are written this many at a time (or 8 MB, whichever comes first). */
+  documentsPerWrite: number;
   retry?: Partial<RetryPolicy>;
 }
 
@@ -65,6 +67,8 @@ export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
   fullEveryMs: 7 * 86_400_000,
   skewMs: 5 * 60_000,
   maxDocumentBytes: 20 * 1024 * 1024,
+  // One statement per document cost more than fetching it.
+  documentsPerWrite: 50,
 };
 
 export interface SyncDeps {
@@ -102,8 +106,6 @@ export interface SyncOutcome {
 
 const CLAIM_MINUTES = 30;
 const ROWS_BETWEEN_YIELDS = 100;
-// Attachments are written in groups: one statement per document cost more than fetching it.
-const DOCUMENTS_PER_WRITE = 50;
 const DOCUMENT_BYTES_PER_WRITE = 8 * 1024 * 1024;
 
 export async function syncLink(job: Job<SyncJobData & { cursor?: SyncCursor }>, deps: SyncDeps): Promise<SyncOutcome> {
@@ -610,7 +612,7 @@ class LinkSync {
       await notePendingFailure(this.deps.pool, this.link.id, target, failure);
       return;
     }
-    if (this.unwrittenDocuments.length >= DOCUMENTS_PER_WRITE || this.unwrittenDocumentBytes >= DOCUMENT_BYTES_PER_WRITE) await this.writeDocuments(report);
+    if (this.unwrittenDocuments.length >= this.deps.settings.documentsPerWrite || this.unwrittenDocumentBytes >= DOCUMENT_BYTES_PER_WRITE) await this.writeDocuments(report);
   }
 
   /** Until written, fetched documents count as neither fetched nor stored (a crash refetches them: their fetches stay pending). */
