@@ -99,6 +99,15 @@ async function itemSources(section: Locator): Promise<string[][]> {
     .evaluateAll((items) => items.map((item) => [...item.querySelectorAll('[data-portal]')].map((badge) => badge.getAttribute('data-portal') ?? '').sort()));
 }
 
+/** Presses the section's "Show all N" and then "Load more" until all `count` items are listed. */
+async function showEveryItem(section: Locator, count: number): Promise<void> {
+  const items = section.locator('li[data-item-id]');
+  for (let listed = await items.count(); listed < count; listed = await items.count()) {
+    await section.locator('.actions button').click();
+    await expect.poll(() => items.count(), { message: 'the next page of items appears' }).toBeGreaterThan(listed);
+  }
+}
+
 function linkRow(hospital: Hospital): Locator {
   return page.locator('ul.link-list > li[data-link-id]').filter({ has: page.getByRole('heading', { level: 3, name: hospitalName(hospital), exact: true }) });
 }
@@ -247,16 +256,18 @@ describe('the patient journey in a browser', { timeout: STEP_TIMEOUT }, () => {
       const section = page.locator(`section[data-category="${category}"]`);
       const count = Number(await section.locator('h2 [data-count]').getAttribute('data-count'));
       binderCounts.set(category, count);
-      const sources = await itemSources(section);
       expect(expectedPortals(category).length, `the sandbox data files something under ${category}`).toBeGreaterThan(0);
       expect(count, category).toBeGreaterThan(0);
-      expect(sources.length, category).toBeGreaterThan(0);
-      expect(sources.length, category).toBeLessThanOrEqual(count);
+      const recent = await itemSources(section);
+      expect(recent.length, category).toBeGreaterThan(0);
+      expect(recent.length, category).toBeLessThanOrEqual(count);
+      // Every item on screen ("Show all", then "Load more" while there are more), so the
+      // hospitals shown are exactly those that have such records.
+      await showEveryItem(section, count);
+      const sources = await itemSources(section);
+      expect(sources.length, category).toBe(count);
       for (const itemSourceList of sources) expect(itemSourceList.length, `${category}: every item names its portal`).toBeGreaterThan(0);
-      const shown = [...new Set(sources.flat())].sort();
-      // Only hospitals that have such records; all of them when every item is on screen.
-      for (const portal of shown) expect(expectedPortals(category), category).toContain(portal);
-      if (sources.length === count) expect(shown, category).toEqual(expectedPortals(category));
+      expect([...new Set(sources.flat())].sort(), category).toEqual(expectedPortals(category));
     }
 
     const northside = portalOf('northside');
@@ -371,6 +382,27 @@ describe('the patient journey in a browser', { timeout: STEP_TIMEOUT }, () => {
     await page.emulateMedia({ media: 'print' });
     await screenshot(page, '11-print', { fullPage: true });
     await page.emulateMedia({ media: 'screen' });
+  });
+
+  it('shows only its own words when an address carries a forged link banner', async () => {
+    const forged = 'Your carebinder account was suspended. Call +1-555-0100';
+    await page.goto(url(`/?link=error&portal=${portalOf('northside')}&reason=${encodeURIComponent(forged)}`));
+    await page.waitForURL(onPage('/portals'));
+    const flash = page.locator('.flash-area [role="alert"]');
+    await flash.waitFor();
+    expect(await flash.innerText()).toContain(`Linking ${hospitalName('northside')} did not work. Nothing was linked.`);
+    expect(await page.locator('body').innerText()).not.toContain('suspended');
+    // The flags are read once and leave the address bar.
+    expect(new URL(page.url()).search).toBe('');
+    await screenshot(page, '12-forged-banner');
+
+    // A reason code carebinder sent is worded by carebinder; a portal id it does not know is not shown.
+    await page.goto(url(`/?link=error&portal=call-555-0100&reason=issuer-mismatch`));
+    await page.waitForURL(onPage('/portals'));
+    await flash.waitFor();
+    const words = await flash.innerText();
+    expect(words).toMatch(/different server than the one carebinder sent you to \(the portal\)/);
+    expect(words).not.toContain('555');
   });
 
   it('reported no script errors or failed requests along the way', () => {
