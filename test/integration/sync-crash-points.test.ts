@@ -58,7 +58,7 @@ function crashingPool(pool: Pool, plan: Plan | null) {
     return result;
   }
   const query = (...args: Parameters<Pool['query']>) => step(String(args[0]).replace(/\s+/g, ' ').slice(0, 70), () => (pool.query as (...a: unknown[]) => Promise<unknown>)(...args));
-  const wrapped = new Proxy(pool, { get: (target, prop, receiver) => (prop === 'query' ? query : Reflect.get(target, prop, receiver)) });
+  const wrapped = new Proxy(pool, { get: (target, prop, receiver): unknown => (prop === 'query' ? query : Reflect.get(target, prop, receiver)) });
   return { pool: wrapped, step, steps: () => steps, labels };
 }
 
@@ -122,7 +122,6 @@ async function crashAtEveryStep(
   const dry = await runSync(fakeJob(`${label}-dry`), null);
   expect(dry.outcome).toMatchObject({ state: 'succeeded' });
   const lost: string[] = [];
-  if (process.env.CRASH_DEBUG) console.log(label, dry.steps, dry.labels.join('\n'));
   let iteration = 0;
   // The steps of the references/documents path: writing rows, queuing and removing fetches,
   // storing documents, and the run's end. A crash after one of them is a crash before the next.
@@ -147,12 +146,12 @@ async function crashAtEveryStep(
       const want = await expected();
       const have = await storedDocuments();
       const missing = [...want.keys()].filter((url) => have.get(url) !== want.get(url));
-      if (missing.length > 0 || (resumed.outcome as SyncOutcome).state !== 'succeeded') {
-        lost.push(`${when} step ${at} (${crashed.labels[at - 1]}): ${missing.length} document(s) missing, resumed run ${JSON.stringify((resumed.outcome as SyncOutcome).state ?? String(resumed.outcome))}`);
+      const state = resumed.outcome instanceof Error ? `threw ${resumed.outcome.message}` : resumed.outcome.state;
+      if (missing.length > 0 || state !== 'succeeded') {
+        lost.push(`${when} step ${at} (${crashed.labels[at - 1]}): ${missing.length} document(s) missing, resumed run ${state}`);
       }
     }
   }
-  if (process.env.CRASH_DEBUG) console.log(label, 'tried', iteration);
   return { tried: iteration, lost };
 }
 
