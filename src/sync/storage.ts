@@ -172,8 +172,8 @@ export async function storedDocumentUrls(db: Queryable, linkId: string, urls: re
 }
 
 export interface FetchedDocument {
-  /** The pending fetch this answers (the target as queued). */
-  target: string;
+  /** The pending fetch this answers (the target as queued), when a sync fetched it. */
+  target?: string;
   sourceUrl: string;
   contentType: string;
   content: Buffer;
@@ -204,7 +204,7 @@ export async function storeDocuments(db: Queryable, accountId: string, linkId: s
       unique.map((d) => d.content.length),
       unique.map((d) => d.sha256),
       unique.map((d) => d.content),
-      documents.map((d) => d.target),
+      documents.flatMap((d) => (d.target === undefined ? [] : [d.target])),
     ],
   );
 }
