@@ -22,6 +22,8 @@ import webPlugin from './web/plugin.js';
 import { binderRoutes } from './binder/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { accountRoutes } from './accounts/routes.js';
+import accountsPlugin from './accounts/plugin.js';
+import type { SignInThrottlePolicy } from './accounts/sign-in-throttle.js';
 
 export interface BuildAppOptions {
   /** Use this pool instead of opening one (the caller closes it). */
@@ -32,6 +34,8 @@ export interface BuildAppOptions {
   logStream?: DestinationStream;
   /** Per client address per minute; tests raise them so unrelated tests do not trip them. */
   rateLimits?: Partial<RateLimits>;
+  /** The sign-in throttle's rules; tests use long waits so a held-back attempt is certain. */
+  signInThrottle?: SignInThrottlePolicy;
 }
 
 export interface RateLimits {
@@ -74,6 +78,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(compress, { global: true, threshold: 1024 });
   await app.register(securityPlugin, { publicUrl: config.publicUrl, requestsPerMinute: limits.requestsPerMinute });
   await app.register(docsPlugin, { publicUrl: config.publicUrl });
+  await app.register(accountsPlugin);
   await app.register(authPlugin);
   await app.register(secretsPlugin, { secretKey: config.secretKey, oldSecretKeys: config.oldSecretKeys });
 
@@ -81,6 +86,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(accountRoutes, {
     sessionTtlMs: config.sessionTtlMs,
     secureCookies: config.secureCookies,
+    secretKey: config.secretKey,
+    ...(options.signInThrottle ? { signInThrottle: options.signInThrottle } : {}),
     signUpsPerMinutePerIp: limits.signUpsPerMinute,
     signInsPerMinutePerIp: limits.signInsPerMinute,
   });
