@@ -42,8 +42,10 @@ export function readDeviceCookie(key: Buffer, value: string | undefined): Device
     const match = ENTRY.exec(part);
     if (!match) continue;
     const [, accountId, nonce, signed] = match;
-    const given = Buffer.from(signed, 'base64url');
-    const expected = signature(key, accountId, nonce);
+    // Compared as text: base64url's last character has bits a decoder ignores, and only the one
+    // encoding this server writes is accepted.
+    const given = Buffer.from(signed);
+    const expected = Buffer.from(signature(key, accountId, nonce).toString('base64url'));
     if (given.length === expected.length && timingSafeEqual(given, expected)) entries.push({ accountId, nonce });
   }
   return entries;
