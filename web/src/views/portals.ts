@@ -5,7 +5,7 @@ import { confirmDialog } from '../dialog.js';
 import { announce, facts, h, replace, sleep } from '../dom.js';
 import { linkExpiryWarning } from '../expiry.js';
 import { formatDateTime, formatRelative, humanize } from '../format.js';
-import { linkFlashMessage, readLinkFlash, type LinkFlash } from '../link-flash.js';
+import { linkFlashMessage, readLinkFlash, shouldShowLinkFlash, type LinkFlash } from '../link-flash.js';
 import { isSyncActive, linkMaySync, progressValue, syncStatusText } from '../sync.js';
 import type { Link, LinkStatus, Portal, SyncStatus } from '../types.js';
 import { safeNavigationUrl } from '../urls.js';
@@ -128,7 +128,7 @@ export async function renderPortals(ctx: ViewContext): Promise<void> {
         }
         if (!starting && !isSyncActive(status.state)) {
           settled.add(link.id);
-          if (status.state === 'succeeded' || status.state === 'failed') announce(`${link.portal.name}: ${syncStatusText(status)}`);
+          if (status.state === 'succeeded' || status.state === 'incomplete' || status.state === 'failed') announce(`${link.portal.name}: ${syncStatusText(status)}`);
           break;
         }
         await sleep(POLL_MS, signal);
@@ -161,7 +161,7 @@ export async function renderPortals(ctx: ViewContext): Promise<void> {
     }
     if (isSyncActive(status.state)) {
       replace(area, syncBar(link, progressValue(status), syncStatusText(status)));
-    } else if (status.state === 'failed') {
+    } else if (status.state === 'failed' || status.state === 'incomplete') {
       replace(area, h('p', { class: 'sync-text text-error' }, syncStatusText(status)), problemsList(status));
     } else if (status.state === 'succeeded') {
       replace(area, h('p', { class: 'sync-text' }, syncStatusText(status)), problemsList(status));
@@ -191,7 +191,7 @@ export async function renderPortals(ctx: ViewContext): Promise<void> {
       facts([
         {
           label: 'Status',
-          value: [h('span', { class: `status status-${link.status}` }, STATUS_LABEL[link.status] ?? humanize(link.status)), link.statusReason && (needsRelink || link.status === 'error') ? ` — ${link.statusReason}` : ''],
+          value: [h('span', { class: `status status-${link.status}` }, STATUS_LABEL[link.status] ?? humanize(link.status)), link.statusReason && (needsRelink || link.status === 'error' || link.lastSync.state === 'incomplete') ? ` — ${link.statusReason}` : ''],
         },
         { label: 'Last sync', value: lastText },
       ]),
@@ -288,6 +288,7 @@ export async function renderPortals(ctx: ViewContext): Promise<void> {
   }
 
   function showFlash(f: LinkFlash): void {
+    if (!shouldShowLinkFlash(f, links.map((link) => link.portal.id))) return;
     const name = portals.find((portal) => portal.id === f.portalId)?.name ?? links.find((link) => link.portal.id === f.portalId)?.portal.name ?? null;
     replace(
       flashArea,
