@@ -235,13 +235,15 @@ function summariseGroup(
   // known only from orders, dispenses and statements is taken continuously: since its first start, and
   // "last given" only when a period has ended (an order's end date, a statement's period), never the
   // date of an order or a dispense.
-  const regimen: MedicineRegimen = givenDays.length > 0 ? 'course' : 'continuous';
+  // A drug given into a vein, a muscle or under the skin is given in doses, even when only its orders are held.
+  const parenteral = planned.some((member) => PARENTERAL.test([member.fields.dose?.route, member.fields.dose?.text, member.fields.title].join(' ')));
+  const regimen: MedicineRegimen = givenDays.length > 0 || parenteral ? 'course' : 'continuous';
   const status = statusOf(distinct);
   let firstDate: string | null;
   let lastGiven: string | null;
   let firstFrom: MedicineRecord[];
   let lastFrom: MedicineRecord[];
-  if (regimen === 'course') {
+  if (givenDays.length > 0) {
     firstDate = earliest(given.map((member) => member.start));
     lastGiven = latest(given.flatMap((member) => [member.start, member.end]));
     firstFrom = given.filter((member) => member.start === firstDate);
@@ -255,7 +257,7 @@ function summariseGroup(
     lastFrom = ended.filter((member) => member.end === lastGiven);
   }
 
-  const cycles = regimen === 'course' ? givenDays.length : new Set(planned.filter((member) => member.kind === 'order').map((member) => member.start).filter((date): date is string => date !== null).map(dayOf)).size;
+  const cycles = givenDays.length > 0 ? givenDays.length : new Set(planned.filter((member) => member.kind === 'order').map((member) => member.start).filter((date): date is string => date !== null).map(dayOf)).size;
 
   const givenDoses = doseCounts(administrations);
   // Rule: doses given are counted per administration; a course known only from its orders counts them
@@ -291,7 +293,7 @@ function summariseGroup(
         firstDate: ids(firstFrom),
         lastGiven: ids(lastFrom),
         administrations: ids(administrations),
-        cycles: ids(regimen === 'course' ? given : planned.filter((member) => member.kind === 'order')),
+        cycles: ids(givenDays.length > 0 ? given : planned.filter((member) => member.kind === 'order')),
         status: ids(planned.length > 0 ? planned : distinct),
       },
     },
@@ -299,6 +301,8 @@ function summariseGroup(
     keys: [...new Set(members.flatMap((member) => member.identity.keys))],
   };
 }
+
+const PARENTERAL = /\b(intravenous\w*|iv|ivpb|infusion|injection|inject\w*|intramuscular|im|subcutaneous\w*|subq|sc|intrathecal)\b/i;
 
 /** Whether a period that ends on `end` is over: before the day the records were read, or, without that day, once the medicine is no longer taken. */
 function hasEnded(end: string, status: MedicineStatus, asOf: string | undefined): boolean {

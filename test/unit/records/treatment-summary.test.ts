@@ -713,3 +713,15 @@ describe('a treatment summary you can rely on (the demo patient’s cases)', () 
     expect(effect?.linkedTreatments[0]).toMatchObject({ firstDate: '2024-03-11T13:00:00Z', lastDate: '2024-04-19T13:20:00Z' });
   });
 });
+
+describe('a cancer medicine known only from its orders', () => {
+  it('reads an infusion ordered every three weeks as a course with its ordered dose, not as a continuous medicine', () => {
+    const paclitaxel = order('o1', 'Paclitaxel', 'completed', '2023-02-01', { dosageInstruction: [{ text: '175 mg/m² IV every 3 weeks', doseAndRate: [{ doseQuantity: { value: 175, unit: 'mg/m2' } }] }] });
+    expect(buildTreatmentSummary([stored('o1', paclitaxel, [MEDS])]).medicines[0]).toMatchObject({
+      regimen: 'course',
+      doses: [{ amount: 175, unit: 'mg/m²', count: 1 }],
+      since: null,
+      lastGiven: null,
+    });
+  });
+});
