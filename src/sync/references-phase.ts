@@ -41,10 +41,10 @@ class ReferencesPhase {
   constructor(private readonly ctx: SyncContext) {}
 
   /**
-   * A full pass first checks every current record's attachments against the stored documents
-   * and queues the fetch of each one missing, whatever the rows' hashes say: documents lost
-   * to anything (an older version's crash, a deleted row) come back. Refusals are lifted too,
-   * so the rules are applied afresh, and pending attachments no record refers to any more go.
+   * Every sync first checks every current record's attachments against the stored documents
+   * and queues the fetch of each one missing, whatever the rows' hashes say: documents lost to
+   * anything (an older version's crash, a deleted row) come back, and pending attachments no
+   * record refers to any more go. A full pass also lifts refusals, so the rules apply afresh.
    */
   private async healAttachments(): Promise<void> {
     const wanted = new Map<string, string | null>();
@@ -64,7 +64,7 @@ class ReferencesPhase {
       return url === null || !wanted.has(url) || stored.has(url);
     });
     await dropPendingFetches(this.ctx.pool, this.ctx.link.id, 'document', stale.map((p) => p.target));
-    await liftRefusals(this.ctx.pool, this.ctx.link.id);
+    if (this.ctx.cursor.fullPass) await liftRefusals(this.ctx.pool, this.ctx.link.id);
   }
 
   /**
@@ -73,7 +73,7 @@ class ReferencesPhase {
    * attachments that fail stay pending, with the reason, for the next sync.
    */
   async run(): Promise<void> {
-    if (this.ctx.cursor.fullPass) await this.healAttachments();
+    await this.healAttachments();
     const rows = await pendingFetches(this.ctx.pool, this.ctx.link.id);
     const report = this.ctx.report('(referenced)');
 
