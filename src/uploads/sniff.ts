@@ -54,7 +54,8 @@ export async function sniffUpload(bytes: Buffer): Promise<Sniffed> {
     checkXml(text);
     return { kind: 'ccda', contentType: CONTENT_TYPES.ccda };
   }
-  if (start.startsWith('{') || start.startsWith('[')) {
+  // JSON by its first tokens ({" or [{), so a note that happens to start with a bracket stays text.
+  if (/^(\{\s*("|\})|\[\s*[{\]])/.test(start)) {
     const kind = checkJson(text);
     return { kind, contentType: CONTENT_TYPES[kind] };
   }

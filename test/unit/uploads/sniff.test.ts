@@ -16,6 +16,7 @@ describe('sniffUpload: what a file is, by its bytes', () => {
     { name: 'a PNG', bytes: PNG, kind: 'png' },
     { name: 'a JPEG', bytes: Buffer.from('ffd8ffe000104a46494600010100000100010000ffdb', 'hex'), kind: 'jpeg' },
     { name: 'plain text', bytes: Buffer.from('Discharge summary\r\nAdmitted 2024-01-02.\n'), kind: 'text' },
+    { name: 'plain text that starts with a bracket', bytes: Buffer.from('[Scanned 2024-01-02] Clinic letter\n{handwritten note}\n'), kind: 'text' },
   ])('$name is $kind', async ({ bytes, kind }) => {
     expect((await sniffUpload(bytes)).kind).toBe(kind);
   });
