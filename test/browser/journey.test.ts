@@ -488,6 +488,30 @@ describe('the patient journey in a browser', { timeout: STEP_TIMEOUT }, () => {
     expect(api.headers()['content-type']).toMatch(/^application\/problem\+json/);
   });
 
+  it("takes a document's heading from its record, and shows a missing one as not found with no Download", async () => {
+    await page.goto(url('/binder'));
+    const link = page.locator('section[data-category="discharge-summaries"]').getByRole('link', { name: 'Discharge Summary', exact: true }).first();
+    await shown(link);
+    const href = (await link.getAttribute('href')) ?? '';
+    await page.goto(url(`${href}${href.includes('?') ? '&' : '?'}title=Forged+title`));
+    await page.getByRole('heading', { name: 'Discharge Summary', level: 1 }).waitFor();
+    await shown(page.locator('pre.document-text'));
+    expect(await page.locator('body').innerText()).not.toContain('Forged title');
+
+    await page.goto(url('/documents/d999999999?title=Forged+title'));
+    await page.getByRole('heading', { name: 'Document not found', level: 1 }).waitFor();
+    expect(await page.getByRole('link', { name: 'Download' }).count()).toBe(0);
+    expect(await page.locator('body').innerText()).not.toContain('Forged title');
+    await screenshot(page, '17-document-not-found');
+  });
+
+  it('says the filter is why a filtered category is empty', async () => {
+    await page.goto(url(`/binder?portal=${portalOf('northside')}`));
+    const empty = page.locator('section[data-category="radiation-treatment-summary"] .empty');
+    await shown(empty);
+    expect(await empty.innerText()).toMatch(/matches the filters/);
+  });
+
   it('lands a stale or replayed portal callback on the portals page with a plain message', async () => {
     const response = await page.goto(url('/smart/callback?state=made-up-state&code=whatever'));
     expect(response?.status()).toBe(200);

@@ -9,7 +9,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import errorsPlugin from '../../../src/plugins/errors.js';
 import webPlugin, { isPageNavigation } from '../../../src/web/plugin.js';
 import { fieldLabel, personalDetail, readProblem, retryAfterSeconds, tryAgainText, withRetryTime } from '../../../web/src/problem.js';
+import { documentTitleFrom } from '../../../web/src/resource-summary.js';
 import { linkAction, syncStatusText } from '../../../web/src/sync.js';
+import { documentViewerPath } from '../../../web/src/urls.js';
 import type { SyncStatus } from '../../../web/src/types.js';
 
 const json = 'application/problem+json; charset=utf-8';
@@ -159,5 +161,29 @@ describe('unknown addresses', () => {
     expect(isPageNavigation('GET', '/apis', { 'sec-fetch-mode': 'navigate' })).toBe(true);
     expect(isPageNavigation('DELETE', '/x', { accept: 'text/html' })).toBe(false);
     expect(isPageNavigation('GET', '/x', { accept: '*/*' })).toBe(false);
+  });
+});
+
+describe("a document's heading", () => {
+  const report = {
+    resourceType: 'DocumentReference',
+    description: 'Discharge paperwork',
+    content: [
+      { attachment: { url: 'Binary/1', title: 'Discharge Summary', contentType: 'text/plain' } },
+      { attachment: { url: 'Binary/2', title: 'Discharge Summary (PDF)', contentType: 'application/pdf' } },
+    ],
+  };
+
+  it('should come from the record: the attachment at that address, else the record itself', () => {
+    expect(documentTitleFrom(report, 'Binary/2')).toBe('Discharge Summary (PDF)');
+    expect(documentTitleFrom(report, 'Binary/9')).toBe('Discharge paperwork');
+    expect(documentTitleFrom({ presentedForm: [{ title: 'Pathology report' }] }, null)).toBe('Pathology report');
+    expect(documentTitleFrom({ code: { coding: [{ display: 'CT chest' }] } }, null)).toBe('CT chest');
+    expect(documentTitleFrom({}, null)).toBeNull();
+  });
+
+  it('should never carry a title from the address into the viewer link', () => {
+    const path = documentViewerPath({ id: 'd1', contentType: 'text/plain', url: 'Binary/1', title: 'Forged title' } as { id: string; contentType: string; url: string }, 'r1');
+    expect(path).not.toContain('Forged');
   });
 });

@@ -130,7 +130,7 @@ export async function renderPortals(ctx: ViewContext): Promise<void> {
           settled.add(link.id);
           if (status.state === 'succeeded' || status.state === 'failed') announce(`${link.portal.name}: ${syncStatusText(status)}`);
           // "carebinder is fetching your records now" is no longer true: the row says how it ended.
-          if (flash?.outcome === 'success' && flash.portalId === link.portal.id) replace(flashArea);
+          if ((status.state === 'succeeded' || status.state === 'failed') && flash?.outcome === 'success' && flash.portalId === link.portal.id) replace(flashArea);
           break;
         }
         await sleep(POLL_MS, signal);
@@ -237,7 +237,8 @@ export async function renderPortals(ctx: ViewContext): Promise<void> {
     }
     for (const link of links) {
       renderSync(link);
-      if (!settled.has(link.id) && (linkMaySync(link) || (flash?.outcome === 'success' && flash.portalId === link.portal.id))) void poll(link);
+      // Just linked or said to be syncing: its job may not be visible yet, so "idle" at first is not the end.
+      if (!settled.has(link.id) && (linkMaySync(link) || (flash?.outcome === 'success' && flash.portalId === link.portal.id))) void poll(link, 5);
     }
     if (focusedRow && focusedAction) {
       const target = rowOf(focusedRow)?.querySelector<HTMLElement>(`[data-action="${focusedAction}"]`);
