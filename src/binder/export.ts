@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { Queryable } from '../db/pool.js';
-import type { AccountSources } from './items.js';
+import type { AccountSources } from './sources.js';
 
 const BATCH = 500;
 export const SOURCE_EXTENSION = 'https://carebinder.example.org/fhir/StructureDefinition/source-portal';

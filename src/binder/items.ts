@@ -3,32 +3,7 @@
 import type { Queryable } from '../db/pool.js';
 import type { DocumentAttachment } from '../records/extract.js';
 import type { BinderEntry } from './binder-index.js';
-
-export interface Source {
-  portalId: string;
-  portalName: string;
-  linkId: string;
-}
-
-interface LinkSourceRow {
-  link_id: string;
-  portal_id: string;
-  portal_name: string;
-  fhir_base_url: string;
-}
-
-export interface AccountSources {
-  byLink: Map<string, Source & { fhirBaseUrl: string }>;
-}
-
-export async function accountSources(db: Queryable, accountId: string): Promise<AccountSources> {
-  const { rows } = await db.query<LinkSourceRow>(
-    `SELECT l.id AS link_id, p.id AS portal_id, p.name AS portal_name, p.fhir_base_url
-       FROM links l JOIN portals p ON p.id = l.portal_id WHERE l.account_id = $1`,
-    [accountId],
-  );
-  return { byLink: new Map(rows.map((r) => [r.link_id, { linkId: r.link_id, portalId: r.portal_id, portalName: r.portal_name, fhirBaseUrl: r.fhir_base_url }])) };
-}
+import type { AccountSources } from './sources.js';
 
 interface ItemRow {
   id: string;

@@ -16,7 +16,7 @@ import { contentHashOf, toRecordRow, type RecordRow } from './record-row.js';
 import { BATCH_SIZE, markRemovedAtSource, storeDocuments, storedDocumentUrls, storedHashes, storedReferenceKeys, upsertRecords, type FetchedDocument } from './storage.js';
 import { createSyncRunRepository, type SyncRun, type TypeReport } from './sync-runs.js';
 import { readSearchBundle, validateEntries, validateEntry, InvalidPageError, type EntryVerdict, type FhirResource } from './validate.js';
-import type { SyncJobData } from './sync-queue.js';
+import type { SyncJobData } from './job-data.js';
 
 /** Where a sync stands; saved in the job's data after every page. */
 export interface SyncCursor {
