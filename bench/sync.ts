@@ -11,7 +11,7 @@ import { createLinkRepository } from '../src/portals/links.js';
 import { SYNC_TYPES, patientSearch } from '../src/sync/plan.js';
 import { contentHashOf, toRecordRow, type RecordRow } from '../src/sync/record-row.js';
 import { upsertRecords } from '../src/sync/storage.js';
-import type { BinderFields } from '../src/records/extract.js';
+import type { BinderFields } from '../src/records/binder-fields.js';
 import { CLASSIFIER_RULES_VERSION } from '../src/records/classify/index.js';
 import { ROOT, WORKER_NODE_FLAGS, benchConfig, dropDatabase, freshDatabase, linkBenchPatient, peakRssMb, round, startSandboxProcess } from './lib.js';
 

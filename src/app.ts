@@ -11,7 +11,7 @@ import { createQueueFactory, type QueueFactory } from './queue/connection.js';
 import databasePlugin from './plugins/database.js';
 import queuesPlugin from './jobs/plugin.js';
 import securityPlugin from './plugins/security.js';
-import errorsPlugin from './plugins/errors.js';
+import errorsPlugin, { clientErrorHandler, frameworkErrors } from './plugins/errors.js';
 import docsPlugin from './plugins/docs.js';
 import authPlugin from './plugins/auth.js';
 import secretsPlugin from './plugins/secrets.js';
@@ -53,6 +53,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     trustProxy: false,
     bodyLimit: 1024 * 1024,
     requestTimeout: 60_000,
+    // Answers from Node's HTTP parser and Fastify's router are problem+json like every other error.
+    clientErrorHandler,
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

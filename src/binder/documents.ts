@@ -1,13 +1,46 @@
 // Documents: attachments fetched from the portals (d<id>) or carried inside a resource
-// (e<recordId>-<n>). Served with their own content type, except types a browser would run
-// (HTML, SVG, XML), which are served as plain text; every answer is sandboxed.
+// (e<recordId>-<n>). A portal names the content type, so it is not trusted: only an allow-list
+// of types a browser shows without running anything is served inline as declared; other text
+// (HTML, XML and its +xml kin, XSL, scripts, JSON) is served as text/plain, and everything else
+// as a download (application/octet-stream, Content-Disposition: attachment). Every answer
+// carries nosniff and a sandbox CSP.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Queryable } from '../db/pool.js';
 import { NotFoundError } from '../errors.js';
-import type { DocumentAttachment } from '../records/extract.js';
+import type { DocumentAttachment } from '../records/binder-fields.js';
 
-const ACTIVE_TYPES = /^(text\/html|application\/xhtml\+xml|image\/svg\+xml|text\/xml|application\/xml|application\/javascript|text\/javascript)/i;
-const SAFE_TYPE = /^[a-z0-9.+-]+\/[a-z0-9.+-]+$/i;
+/**
+ * Shown inline with their own type: PDF (the browser's viewer, inside the CSP sandbox), the
+ * raster images every browser decodes without script, and plain text. SVG is not here: it is
+ * XML that can carry script.
+ */
+const INLINE_TYPES = new Set(['application/pdf', 'image/png', 'image/jpeg', 'image/gif', 'image/webp', 'text/plain']);
+
+/** Text a person can read but a browser might run or render: shown as plain text. */
+function isReadableText(type: string): boolean {
+  if (type.startsWith('text/')) return true;
+  const [top, sub = ''] = type.split('/');
+  return top === 'application' && /^(json|xml|javascript|x-javascript|ecmascript|x-ecmascript|[a-z0-9.-]+\+(json|xml))$/.test(sub);
+}
+
+/** type/subtype as RFC 6838 names them; anything else is not a type we recognise. */
+const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
+
+export interface DocumentDelivery {
+  contentType: string;
+  disposition: 'inline' | 'attachment';
+}
+
+const DOWNLOAD: DocumentDelivery = { contentType: 'application/octet-stream', disposition: 'attachment' };
+
+/** How a document with this declared content type is served (pure: the allow-list above). */
+export function documentDelivery(declaredContentType: string): DocumentDelivery {
+  const type = declaredContentType.split(';')[0].trim().toLowerCase();
+  if (!MEDIA_TYPE.test(type)) return DOWNLOAD;
+  if (INLINE_TYPES.has(type)) return { contentType: type === 'text/plain' ? 'text/plain; charset=utf-8' : type, disposition: 'inline' };
+  if (isReadableText(type)) return { contentType: 'text/plain; charset=utf-8', disposition: 'inline' };
+  return DOWNLOAD;
+}
 
 export async function sendDocument(db: Queryable, accountId: string, id: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const document = id.startsWith('d') ? await storedDocument(db, accountId, id.slice(1)) : await embeddedDocument(db, accountId, id.slice(1));
@@ -15,13 +48,12 @@ export async function sendDocument(db: Queryable, accountId: string, id: string,
   const etag = `"${document.sha256}"`;
   reply.header('etag', etag).header('cache-control', 'private, max-age=3600');
   if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-  const declared = document.contentType.split(';')[0].trim().toLowerCase();
-  const inert = ACTIVE_TYPES.test(declared) || !SAFE_TYPE.test(declared);
+  const delivery = documentDelivery(document.contentType);
   return reply
-    .header('content-type', inert ? 'text/plain; charset=utf-8' : declared.startsWith('text/') ? `${declared}; charset=utf-8` : declared)
+    .header('content-type', delivery.contentType)
     .header('content-security-policy', "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'")
     .header('x-content-type-options', 'nosniff')
-    .header('content-disposition', `inline; filename="${document.filename}"`)
+    .header('content-disposition', `${delivery.disposition}; filename="${document.filename}"`)
     .send(document.content);
 }
 

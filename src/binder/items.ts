@@ -1,7 +1,7 @@
 // What the binder shows of each record: patient-facing title, dates, status, key values, the
 // portals it came from and links to its documents. Rows are fetched only for the page asked.
 import type { Queryable } from '../db/pool.js';
-import type { DocumentAttachment } from '../records/extract.js';
+import type { DocumentAttachment } from '../records/binder-fields.js';
 import type { BinderEntry } from './binder-index.js';
 import type { AccountSources } from './sources.js';
 

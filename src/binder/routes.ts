@@ -178,7 +178,8 @@ export const binderRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['binder'],
-        summary: 'A document (report PDF, note text, image) with its content type; HTML and other active content is served as inert text',
+        summary:
+          'A document (report PDF, note text, image). Only PDF, PNG, JPEG, GIF, WebP and plain text are served inline as themselves; other text (HTML, XML, scripts, JSON) as text/plain; anything else as a download (application/octet-stream)',
         params: z.object({ id: z.string().regex(/^(d\d{1,18}|e\d{1,18}-\d{1,4})$/, 'a document id from the binder') }),
       },
     },

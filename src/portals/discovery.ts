@@ -14,6 +14,8 @@ export interface SmartConfiguration {
   capabilities: string[];
   codeChallengeMethods: string[];
   scopesSupported: string[];
+  /** RFC 9207: the server sends `iss` in every authorization response, so a response without it is refused. */
+  issParameterSupported: boolean;
   source: 'well-known' | 'capability-statement';
 }
 
@@ -28,6 +30,7 @@ const WellKnown = z.object({
   capabilities: z.array(z.string()).optional().catch(undefined),
   code_challenge_methods_supported: z.array(z.string()).optional().catch(undefined),
   scopes_supported: z.array(z.string()).optional().catch(undefined),
+  authorization_response_iss_parameter_supported: z.boolean().optional().catch(undefined),
 });
 
 const OAUTH_URIS = 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris';
@@ -60,6 +63,7 @@ async function fromWellKnown(base: string): Promise<SmartConfiguration> {
     capabilities: body.capabilities ?? [],
     codeChallengeMethods: body.code_challenge_methods_supported ?? [],
     scopesSupported: body.scopes_supported ?? [],
+    issParameterSupported: body.authorization_response_iss_parameter_supported === true,
     source: 'well-known',
   };
 }
@@ -85,8 +89,19 @@ async function fromCapabilityStatement(base: string): Promise<SmartConfiguration
     capabilities: [],
     codeChallengeMethods: [],
     scopesSupported: [],
+    issParameterSupported: false,
     source: 'capability-statement',
   };
+}
+
+/**
+ * The issuer identifier an authorization response's `iss` must equal (RFC 9207 §2.4, simple
+ * string comparison): the discovered `issuer`, or, when the SMART configuration names none
+ * (it is only required with sso-openid-connect), the FHIR base URL the launch was sent to,
+ * which is how SMART identifies the server (the launch's `iss`/`aud`).
+ */
+export function expectedIssuer(configuration: SmartConfiguration, fhirBaseUrl: string): string {
+  return configuration.issuer ?? fhirBase(fhirBaseUrl);
 }
 
 export const DEFAULT_SCOPES_V2 = 'launch/patient openid fhirUser offline_access patient/*.rs';

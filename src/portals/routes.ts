@@ -9,8 +9,9 @@ import { PortalResponseError, PortalUnreachableError } from '../http/portal-http
 import { enqueueSync, scheduleLinkSync, unscheduleLinkSync } from '../jobs/sync.js';
 import { createPortalRegistry, type Portal } from './registry.js';
 import { createLinkRepository, type Link, type StoredTokens } from './links.js';
-import { createSmartLaunch, isNetworkFailure, oauthErrorFrom } from './smart-launch.js';
-import { discoverSmartConfiguration } from './discovery.js';
+import { createSmartLaunch, isNetworkFailure, issuerProblem, oauthErrorFrom } from './smart-launch.js';
+import { discoverSmartConfiguration, expectedIssuer } from './discovery.js';
+import { linkOutcomePath, reasonForTokenError, type LinkFailureReason } from './link-outcome.js';
 import { expiryFrom, fhirUserOf, introspectExpiry, revokeToken, TokenResponseError, validateLaunchTokenResponse } from './tokens.js';
 
 const PortalBody = z.object({
@@ -50,6 +51,17 @@ export function linkView(link: Link): z.infer<typeof LinkBody> {
     hasRefreshToken: link.hasRefreshToken,
     createdAt: link.createdAt.toISOString(),
   };
+}
+
+/** An OAuth error code for the log: RFC 6749 codes are short ASCII; anything else is not repeated. */
+const oauthErrorCode = (error: string) => (/^[\w.-]{1,64}$/.test(error) ? error : 'other');
+
+/** The issuer of a launch started before carebinder stored it with the launch (migration 0008). */
+async function issuerDiscoveredNow(portal: Portal): Promise<string | null> {
+  return discoverSmartConfiguration(portal.fhirBaseUrl).then(
+    (configuration) => expectedIssuer(configuration, portal.fhirBaseUrl),
+    () => null,
+  );
 }
 
 const portalView = (portal: Portal) => ({ id: portal.id, name: portal.name, fhirBaseUrl: portal.fhirBaseUrl, brand: portal.brand });
@@ -144,8 +156,8 @@ export const portalRoutes: FastifyPluginAsyncZod<{ publicUrl: string; syncEveryM
     }
   }
 
-  // The redirect URI. A browser navigation: outcomes go back to the web client as flags,
-  // except a state we cannot trust, which is answered here and stores nothing.
+  // The redirect URI. A browser navigation: outcomes go back to the web client as a reason code
+  // (link-outcome.ts), except a state we cannot trust, which is answered here and stores nothing.
   app.get(
     '/smart/callback',
     {
@@ -157,11 +169,13 @@ export const portalRoutes: FastifyPluginAsyncZod<{ publicUrl: string; syncEveryM
           code: z.string().max(4096).optional(),
           error: z.string().max(256).optional(),
           error_description: z.string().max(2048).optional(),
+          // RFC 9207: the issuer identifier of the server that answered.
+          iss: z.string().max(2048).optional(),
         }),
       },
     },
     async (request, reply) => {
-      const { state, code, error, error_description: errorDescription } = request.query;
+      const { state, code, error, iss } = request.query;
       if (!state) throw new BadRequestError('The portal came back without a state: start linking again from carebinder.');
       const token = request.cookies[SESSION_COOKIE];
       const account = token ? await accounts.findSessionAccount(token) : null;
@@ -177,32 +191,33 @@ export const portalRoutes: FastifyPluginAsyncZod<{ publicUrl: string; syncEveryM
       const portal = await registry.find(pending.portal_id);
       if (!portal) throw new NotFoundError('The portal was removed while you were signing in.');
 
-      const back = (outcome: 'success' | 'error', message?: string) => {
-        const query = new URLSearchParams({ link: outcome, portal: portal.id, ...(message ? { reason: message } : {}) });
-        return reply.redirect(`${publicUrl}/?${query}`, 303);
+      const back = (outcome: { ok: true } | { ok: false; reason: LinkFailureReason }) => reply.redirect(`${publicUrl}${linkOutcomePath(portal.id, outcome)}`, 303);
+      const refuse = (reason: LinkFailureReason, detail: Record<string, unknown> = {}) => {
+        request.log.warn({ portalId: portal.id, reason, ...detail }, 'link failed');
+        return back({ ok: false, reason });
       };
 
-      if (error) {
-        const reason =
-          error === 'access_denied'
-            ? `You did not allow carebinder to read your records at ${portal.name}. Nothing was linked.`
-            : `${portal.name} reported an error: ${error}${errorDescription ? ` (${errorDescription})` : ''}. Nothing was linked.`;
-        return back('error', reason);
-      }
-      if (!code) return back('error', `${portal.name} came back without an authorization code. Nothing was linked.`);
+      // RFC 9207, before anything in the response is believed (an error included): a response
+      // naming another server is a mix-up attempt and its code is never sent anywhere.
+      const launchIssuer = {
+        issuer: pending.issuer ?? (iss === undefined ? null : await issuerDiscoveredNow(portal)),
+        issParameterSupported: pending.iss_parameter_supported,
+      };
+      const issuerRefusal = issuerProblem(launchIssuer, iss);
+      if (issuerRefusal) return refuse(issuerRefusal);
+
+      if (error) return refuse(error === 'access_denied' ? 'access-denied' : 'portal-error', { error: oauthErrorCode(error) });
+      if (!code) return refuse('no-code');
 
       let tokenResponse;
       try {
         tokenResponse = validateLaunchTokenResponse(await launch.exchangeCode(state, sealed, code, portal.id));
       } catch (failure) {
         const oauth = oauthErrorFrom(failure);
-        let reason: string;
-        if (oauth) reason = `${portal.name} refused the sign-in: ${oauth.description ?? oauth.error}. Nothing was linked.`;
-        else if (failure instanceof TokenResponseError) reason = `${portal.name}: ${failure.message}. Nothing was linked.`;
-        else if (isNetworkFailure(failure)) reason = `${portal.name} (${portal.fhirBaseUrl}) could not be reached to finish signing in. Nothing was linked.`;
-        else reason = `Linking ${portal.name} failed. Nothing was linked.`;
-        request.log.warn({ portalId: portal.id, reason: oauth?.error ?? (failure as Error).name }, 'link failed');
-        return back('error', reason);
+        if (oauth) return refuse(reasonForTokenError(oauth.error), { error: oauthErrorCode(oauth.error) });
+        if (failure instanceof TokenResponseError) return refuse(failure.problem === 'no-patient' ? 'no-patient' : 'token-unusable');
+        if (isNetworkFailure(failure)) return refuse('portal-unreachable');
+        return refuse('failed', { error: (failure as Error).name });
       }
 
       const configuration = await discoverSmartConfiguration(portal.fhirBaseUrl);
@@ -231,7 +246,7 @@ export const portalRoutes: FastifyPluginAsyncZod<{ publicUrl: string; syncEveryM
         request.log.error({ linkId: link.id, err: failure }, 'could not queue the sync; "Sync now" or the next start will retry');
       }
       request.log.info({ linkId: link.id, portalId: portal.id, created }, 'portal linked');
-      return back('success');
+      return back({ ok: true });
     },
   );
 };

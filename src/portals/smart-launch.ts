@@ -20,7 +20,7 @@ import type { fhirclient } from 'fhirclient/lib/types.js';
 import type { Pool } from '../db/pool.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Portal, PortalRegistry } from './registry.js';
-import { discoverSmartConfiguration, scopesFor, type SmartConfiguration } from './discovery.js';
+import { discoverSmartConfiguration, expectedIssuer, scopesFor, type SmartConfiguration } from './discovery.js';
 
 const require = createRequire(import.meta.url);
 const fhirclientLib = require('fhirclient/lib/lib.js') as {
@@ -42,6 +42,26 @@ interface LaunchRow {
   payload_enc: string | null;
   expired: boolean;
   used: boolean;
+  /** The issuer discovered when the launch started (NULL for launches from before migration 0008). */
+  issuer: string | null;
+  iss_parameter_supported: boolean;
+}
+
+/** The RFC 9207 facts a launch keeps for its callback. */
+export interface LaunchIssuer {
+  issuer: string | null;
+  issParameterSupported: boolean;
+}
+
+/**
+ * RFC 9207 §2.4: why an authorization response must be refused, or null when its `iss` is fine.
+ * When the server promised `iss` (authorization_response_iss_parameter_supported), a response
+ * without it is refused; whenever `iss` is present it must equal the issuer discovered for this
+ * launch, by simple string comparison. Applies to error responses as well as to codes.
+ */
+export function issuerProblem(launch: LaunchIssuer, iss: string | undefined): 'issuer-missing' | 'issuer-mismatch' | null {
+  if (iss === undefined) return launch.issParameterSupported ? 'issuer-missing' : null;
+  return launch.issuer !== null && iss === launch.issuer ? null : 'issuer-mismatch';
 }
 
 /** A stand-in for the incoming request: fhirclient only reads its URL and host. */
@@ -67,17 +87,17 @@ export function createSmartLaunch(deps: { pool: Pool; box: SecretBox; registry: 
   const redirectUri = `${publicUrl}/smart/callback`;
 
   /** Storage for authorize(): every write is bound to this patient and portal. */
-  const storageForStart = (accountId: string, portalId: string): fhirclient.Storage => ({
+  const storageForStart = (accountId: string, portalId: string, issuer: LaunchIssuer): fhirclient.Storage => ({
     get: async () => undefined,
     unset: async () => true,
     set: async (key: string, value: unknown) => {
       if (key === SMART_KEY || !key) return value;
       await pool.query(
-        `INSERT INTO smart_launches (state, account_id, portal_id, payload_enc, expires_at)
-         VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))
+        `INSERT INTO smart_launches (state, account_id, portal_id, payload_enc, expires_at, issuer, iss_parameter_supported)
+         VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5), $6, $7)
          ON CONFLICT (state) DO UPDATE SET payload_enc = excluded.payload_enc
            WHERE smart_launches.account_id = excluded.account_id`,
-        [key, accountId, portalId, box.sealJson(value, launchContext(key)), LAUNCH_TTL_MS / 1000],
+        [key, accountId, portalId, box.sealJson(value, launchContext(key)), LAUNCH_TTL_MS / 1000, issuer.issuer, issuer.issParameterSupported],
       );
       return value;
     },
@@ -109,7 +129,8 @@ export function createSmartLaunch(deps: { pool: Pool; box: SecretBox; registry: 
       const scopes = scopesFor(configuration, portal.scopes);
       const state = randomBytes(24).toString('base64url');
       await pool.query(`DELETE FROM smart_launches WHERE expires_at < now() - interval '1 day'`);
-      const client = smart(requestAt(publicUrl, '/'), noResponse, storageForStart(accountId, portal.id));
+      const issuer = { issuer: expectedIssuer(configuration, portal.fhirBaseUrl), issParameterSupported: configuration.issParameterSupported };
+      const client = smart(requestAt(publicUrl, '/'), noResponse, storageForStart(accountId, portal.id, issuer));
       const authorizeUrl = await client.authorize({
         iss: portal.fhirBaseUrl,
         clientId: portal.clientId,
@@ -127,19 +148,25 @@ export function createSmartLaunch(deps: { pool: Pool; box: SecretBox; registry: 
 
     async findLaunch(state: string): Promise<LaunchRow | null> {
       const { rows } = await pool.query<LaunchRow>(
-        `SELECT state, account_id, portal_id, payload_enc, expires_at <= now() AS expired, used_at IS NOT NULL AS used
+        `SELECT state, account_id, portal_id, payload_enc, expires_at <= now() AS expired, used_at IS NOT NULL AS used,
+                issuer, iss_parameter_supported
            FROM smart_launches WHERE state = $1`,
         [state],
       );
       return rows[0] ?? null;
     },
 
-    /** Marks the launch used; false when it was already used or has expired (single use). */
+    /**
+     * Marks the launch used and returns its sealed state, which leaves the table in the same
+     * statement (whatever the callback's outcome, a used launch holds no secret); null when it
+     * was already used or has expired (single use).
+     */
     async claim(state: string): Promise<string | null> {
       const { rows } = await pool.query<{ payload_enc: string | null }>(
-        `UPDATE smart_launches SET used_at = now()
-          WHERE state = $1 AND used_at IS NULL AND expires_at > now()
-          RETURNING payload_enc`,
+        `UPDATE smart_launches s SET used_at = now(), payload_enc = NULL
+           FROM (SELECT state, payload_enc FROM smart_launches WHERE state = $1 FOR UPDATE) before
+          WHERE s.state = before.state AND s.used_at IS NULL AND s.expires_at > now()
+          RETURNING before.payload_enc`,
         [state],
       );
       return rows[0]?.payload_enc ?? null;
@@ -150,12 +177,8 @@ export function createSmartLaunch(deps: { pool: Pool; box: SecretBox; registry: 
       const clientSecret = await registry.clientSecret(portalId);
       const query = new URLSearchParams({ state, code: encodeURIComponent(code) });
       const client = smart(requestAt(publicUrl, `/smart/callback?${query}`), noResponse, storageForCompletion(state, sealedPayload, clientSecret));
-      try {
-        const ready = await client.ready();
-        return { ...(ready.state.tokenResponse ?? {}) };
-      } finally {
-        await pool.query('UPDATE smart_launches SET payload_enc = NULL WHERE state = $1', [state]);
-      }
+      const ready = await client.ready();
+      return { ...(ready.state.tokenResponse ?? {}) };
     },
   };
 }

@@ -20,6 +20,13 @@ export type TokenResponse = z.infer<typeof TokenResponse>;
 
 export class TokenResponseError extends Error {
   override name = 'TokenResponseError';
+  constructor(
+    message: string,
+    /** What was wrong: the response as a whole, or only the missing patient. */
+    readonly problem: 'unusable' | 'no-patient' = 'unusable',
+  ) {
+    super(message);
+  }
 }
 
 /** The launch must name the patient whose records we will read; anything else is refused. */
@@ -31,7 +38,7 @@ export function validateLaunchTokenResponse(raw: unknown): TokenResponse & { pat
   }
   const patient = parsed.data.patient;
   if (!patient || !FHIR_ID.test(patient)) {
-    throw new TokenResponseError('the portal did not say which patient was authorized (no patient in the token response)');
+    throw new TokenResponseError('the portal did not say which patient was authorized (no patient in the token response)', 'no-patient');
   }
   return { ...parsed.data, patient };
 }

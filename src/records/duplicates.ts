@@ -5,7 +5,7 @@
 
 import { createHash } from 'node:crypto';
 
-import { extractBinderFields, type BinderFields } from './extract.js';
+import { extractBinderFields, type BinderFields } from './binder-fields.js';
 import { asObject, at, dayOf, objects, resourceTypeOf, text, typeInWords, utcMinute, type JsonObject } from './fhir-read.js';
 import { mergeSources, type PortalSource } from './stored-record.js';
 import { UnionFind } from './union-find.js';

@@ -1,22 +1,38 @@
-// Safe readers for FHIR JSON that came from a hospital portal.
+// Safe readers for FHIR JSON that came from a hospital portal: the one place that reads FHIR
+// shapes, used by the binder fields, the treatment summary and (for objects and JsonObject) the
+// classifier.
 // Portal data is untrusted: every reader takes `unknown` and answers null or an empty list for a
 // missing field or a wrong type, so the record-understanding functions never throw on odd shapes.
 
-export type JsonObject = Record<string, unknown>;
+/** A JSON object read from portal data. Read-only: readers never change what a portal sent. */
+export type JsonObject = Readonly<Record<string, unknown>>;
 
-export function asObject(value: unknown): JsonObject | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : null;
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The objects in a FHIR list. A lone object where a list belongs is read as a list of one (lenient). */
+export function asObject(value: unknown): JsonObject | null {
+  return isObject(value) ? value : null;
+}
+
+const NO_OBJECTS: readonly JsonObject[] = Object.freeze([]);
+
+/**
+ * The objects in a FHIR list, read leniently: a lone object where a list belongs is a list of one,
+ * non-objects are skipped, and one level of accidental nesting (`[[{…}]]`) is flattened.
+ */
 export function objects(value: unknown): readonly JsonObject[] {
-  if (Array.isArray(value)) {
-    // A list that is already all objects is answered as is: no copy on the sync's hot path.
-    if (value.every((item) => asObject(item) !== null)) return value as JsonObject[];
-    return value.map(asObject).filter((item): item is JsonObject => item !== null);
+  // The common shapes answer without a new array (a hot path of every sync and every filing).
+  if (value === undefined || value === null) return NO_OBJECTS;
+  if (isObject(value)) return [value];
+  if (!Array.isArray(value)) return NO_OBJECTS;
+  if (value.every(isObject)) return value;
+  const out: JsonObject[] = [];
+  for (const item of value as unknown[]) {
+    if (isObject(item)) out.push(item);
+    else if (Array.isArray(item)) for (const inner of item as unknown[]) if (isObject(inner)) out.push(inner);
   }
-  const single = asObject(value);
-  return single ? [single] : [];
+  return out;
 }
 
 /** Walks object keys and list indexes; any wrong shape on the way gives undefined. */

@@ -1,7 +1,7 @@
 // The medication treatment summary: one line per cancer medicine, however many orders and doses it took.
 
 import { groupDuplicates } from './duplicates.js';
-import { dosageOf, extractBinderFields, medicationConcept, type BinderFields } from './extract.js';
+import { dosageOf, extractBinderFields, medicationConcept, type BinderFields } from './binder-fields.js';
 import { asObject, at, conceptText, dayOf, daysBetween, earliest, fhirDate, latest, objects, referenceKey, resourceTypeOf, text, type JsonObject } from './fhir-read.js';
 import { medicineIdentity, normaliseIngredientName, type MedicineIdentity } from './medicine-names.js';
 import { mergeSources, type PortalSource, type RecordIndex, type StoredRecord } from './stored-record.js';

@@ -1,6 +1,6 @@
 // The radiation treatment summary: one line per course, from course summaries, treatment records and RT summary documents.
 
-import { extractBinderFields, type BinderFields } from './extract.js';
+import { extractBinderFields, type BinderFields } from './binder-fields.js';
 import { asObject, daysBetween, earliest, latest, resourceTypeOf, text } from './fhir-read.js';
 import { modalitySpecificity, radiationFacts, type RadiationFacts } from './radiation-facts.js';
 import { mergeSources, type PortalSource, type StoredRecord } from './stored-record.js';

@@ -1,7 +1,7 @@
 // Treatment side effects: what, when first noted, which cancer treatment caused it, and whether it
 // continued after that treatment ended.
 
-import { extractBinderFields, type BinderFields } from './extract.js';
+import { extractBinderFields, type BinderFields } from './binder-fields.js';
 import {
   asObject,
   at,

@@ -4,7 +4,7 @@
 import { hash } from 'node:crypto';
 import { classify, CLASSIFIER_RULES_VERSION } from '../records/classify/index.js';
 import { duplicateKeys } from '../records/duplicates.js';
-import { extractBinderFields, type BinderFields } from '../records/extract.js';
+import { extractBinderFields, type BinderFields } from '../records/binder-fields.js';
 import { instantOrNull } from '../records/fhir-read.js';
 import type { FhirResource } from './validate.js';
 

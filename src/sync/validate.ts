@@ -1,6 +1,6 @@
 // Portal pages are untrusted input: every page must be a searchset Bundle, every entry a
 // resource with a type and id, within size, about the linked patient. Pure.
-import { referencedPatientIds } from '../records/extract.js';
+import { referencedPatientIds } from '../records/binder-fields.js';
 import { STORABLE_TYPES } from './plan.js';
 
 export const MAX_RESOURCE_BYTES = 4 * 1024 * 1024;

@@ -373,6 +373,27 @@ describe('the patient journey in a browser', { timeout: STEP_TIMEOUT }, () => {
     await page.emulateMedia({ media: 'screen' });
   });
 
+  it('shows only its own words when an address carries a forged link banner', async () => {
+    const forged = 'Your carebinder account was suspended. Call +1-555-0100';
+    await page.goto(url(`/?link=error&portal=${portalOf('northside')}&reason=${encodeURIComponent(forged)}`));
+    await page.waitForURL(onPage('/portals'));
+    const flash = page.locator('.flash-area [role="alert"]');
+    await flash.waitFor();
+    expect(await flash.innerText()).toContain(`Linking ${hospitalName('northside')} did not work. Nothing was linked.`);
+    expect(await page.locator('body').innerText()).not.toContain('suspended');
+    // The flags are read once and leave the address bar.
+    expect(new URL(page.url()).search).toBe('');
+    await screenshot(page, '12-forged-banner');
+
+    // A reason code carebinder sent is worded by carebinder; a portal id it does not know is not shown.
+    await page.goto(url(`/?link=error&portal=call-555-0100&reason=issuer-mismatch`));
+    await page.waitForURL(onPage('/portals'));
+    await flash.waitFor();
+    const words = await flash.innerText();
+    expect(words).toMatch(/different server than the one carebinder sent you to \(the portal\)/);
+    expect(words).not.toContain('555');
+  });
+
   it('reported no script errors or failed requests along the way', () => {
     expect(pageProblems).toEqual([]);
   });

@@ -8,6 +8,7 @@ import { createPortalRegistry } from '../../src/portals/registry.js';
 import { createTokenKeeper, NeedsRelinkError } from '../../src/portals/token-refresh.js';
 import { buildTestApp, signedInPatient, type TestApp } from '../helpers/app.js';
 import { linkPortal } from '../helpers/linking.js';
+import { signInAtPortal } from '../helpers/portal-browser.js';
 import { DEMO_LOGIN, registerSandboxPortals, startTestSandbox } from '../helpers/sandbox.js';
 import { uniquePrefix } from '../helpers/services.js';
 
@@ -172,9 +173,62 @@ describe('linking failures', () => {
     const attempt = await linkPortal(t.app, patient.cookie, portals.northside, DEMO_LOGIN, 'deny');
     expect(attempt.callback.searchParams.get('error')).toBe('access_denied');
     expect(attempt.location?.searchParams.get('link')).toBe('error');
-    expect(attempt.location?.searchParams.get('reason')).toMatch(/did not allow carebinder/);
+    expect(attempt.location?.searchParams.get('reason')).toBe('access-denied');
     const listed = (await t.app.inject({ method: 'GET', url: '/api/links', headers: { cookie: patient.cookie } })).json<{ links: unknown[] }>();
     expect(listed.links).toHaveLength(0);
+  });
+
+  /** Starts linking `portalId` and signs in at the portal; returns the callback URL before carebinder sees it. */
+  async function callbackFrom(cookie: string, portalId: string): Promise<URL> {
+    const started = await t.app.inject({ method: 'POST', url: '/api/links', headers: { cookie }, payload: { portalId } });
+    expect(started.statusCode).toBe(200);
+    return signInAtPortal(started.json<{ authorizeUrl: string }>().authorizeUrl, DEMO_LOGIN);
+  }
+
+  async function linkCount(accountId: string): Promise<number> {
+    const { rows } = await t.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM links WHERE account_id = $1`, [accountId]);
+    return rows[0].n;
+  }
+
+  it("links nothing when a Northside callback names Riverside's server as its issuer (RFC 9207), and says why", async () => {
+    const patient = await signedInPatient(t.app);
+    const callback = await callbackFrom(patient.cookie, portals.northside);
+    // The sandbox advertises authorization_response_iss_parameter_supported and sends its issuer.
+    expect(callback.searchParams.get('iss')).toBe(sandbox.hospital('northside').fhirBaseUrl);
+    expect(callback.searchParams.get('code')).toBeTruthy();
+    callback.searchParams.set('iss', sandbox.hospital('riverside').fhirBaseUrl);
+
+    const response = await t.app.inject({ method: 'GET', url: `${callback.pathname}${callback.search}`, headers: { cookie: patient.cookie } });
+    expect(response.statusCode).toBe(303);
+    const location = new URL(String(response.headers.location));
+    expect(Object.fromEntries(location.searchParams)).toEqual({ link: 'error', portal: portals.northside, reason: 'issuer-mismatch' });
+    expect(await linkCount(patient.accountId)).toBe(0);
+    expect(t.logs.join('')).toMatch(/"reason":"issuer-mismatch"/);
+    // The attempt is spent and keeps no secret: the same callback with the right issuer is refused too.
+    callback.searchParams.set('iss', sandbox.hospital('northside').fhirBaseUrl);
+    const retry = await t.app.inject({ method: 'GET', url: `${callback.pathname}${callback.search}`, headers: { cookie: patient.cookie } });
+    expect(retry.statusCode).toBe(400);
+    expect(await linkCount(patient.accountId)).toBe(0);
+    const { rows } = await t.pool.query(`SELECT count(*)::int AS n FROM smart_launches WHERE account_id = $1 AND payload_enc IS NOT NULL`, [patient.accountId]);
+    expect(rows[0]).toEqual({ n: 0 });
+  });
+
+  it('links nothing when the callback lacks the iss the portal promised to send (RFC 9207)', async () => {
+    const patient = await signedInPatient(t.app);
+    const callback = await callbackFrom(patient.cookie, portals.riverside);
+    callback.searchParams.delete('iss');
+    const response = await t.app.inject({ method: 'GET', url: `${callback.pathname}${callback.search}`, headers: { cookie: patient.cookie } });
+    expect(new URL(String(response.headers.location)).searchParams.get('reason')).toBe('issuer-missing');
+    expect(await linkCount(patient.accountId)).toBe(0);
+  });
+
+  it("refuses an error response that names another server as its issuer, before believing the error", async () => {
+    const patient = await signedInPatient(t.app);
+    const started = await t.app.inject({ method: 'POST', url: '/api/links', headers: { cookie: patient.cookie }, payload: { portalId: portals.northside } });
+    const state = new URL(started.json<{ authorizeUrl: string }>().authorizeUrl).searchParams.get('state')!;
+    const query = new URLSearchParams({ state, error: 'access_denied', iss: 'https://mix-up.example/fhir' });
+    const response = await t.app.inject({ method: 'GET', url: `/smart/callback?${query}`, headers: { cookie: patient.cookie } });
+    expect(new URL(String(response.headers.location)).searchParams.get('reason')).toBe('issuer-mismatch');
   });
 
   it('answers 400 for an unknown state and 400 for a replayed one, storing nothing', async () => {

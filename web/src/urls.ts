@@ -12,7 +12,12 @@ export function safeNavigationUrl(value: string, base: string): string | null {
   return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
 }
 
-/** Where to go after signing in: a path on this site only (never //other.site or /\\other.site). */
+/**
+ * Where to go after signing in: a path on this site only. The value is resolved (dot segments
+ * normalised) and the result must itself be a same-origin path: "/..//evil.example" resolves to
+ * the path "//evil.example", which a browser reads as another host, so it is refused like
+ * "//other.site" and "/\\other.site".
+ */
 export function safeNextPath(next: string | null, origin: string): string {
   if (!next || !next.startsWith('/')) return '/';
   let url: URL;
@@ -21,7 +26,11 @@ export function safeNextPath(next: string | null, origin: string): string {
   } catch {
     return '/';
   }
-  return url.origin === origin ? `${url.pathname}${url.search}${url.hash}` : '/';
+  if (url.origin !== origin) return '/';
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  if (!path.startsWith('/') || path.startsWith('//') || path.startsWith('/\\')) return '/';
+  // Whatever is returned must stay on this origin when the browser resolves it again.
+  return new URL(path, origin).origin === origin ? path : '/';
 }
 
 /** Same-origin address of a document's bytes. Built from the id, so a stored URL cannot point elsewhere. */
@@ -41,7 +50,8 @@ export function documentViewerPath(doc: { id: string; contentType?: string | nul
 export type DocumentKind = 'pdf' | 'text' | 'image' | 'other';
 
 const TEXT_TYPES = new Set(['application/json', 'application/fhir+json', 'application/xml', 'application/fhir+xml']);
-const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/bmp', 'image/avif']);
+/** The images the server shows inline (src/binder/documents.ts); it sends any other as a download. */
+const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 
 /** How the viewer shows a content type. SVG is not shown inline (it can carry script); it downloads. */
 export function documentKind(contentType: string | null | undefined): DocumentKind {

@@ -1,10 +1,10 @@
-// Defensive readers over untrusted FHIR JSON. Portals send missing fields, wrong types
-// and arrays where one object is expected; every reader here accepts `unknown` and
-// answers with an empty value instead of throwing, so rules can stay simple.
+// The classifier's readers over untrusted FHIR JSON: lower-cased words and codes to match rules
+// against (the binder's patient-facing labels are read by ../fhir-read.ts). Portals send missing
+// fields, wrong types and arrays where one object is expected; every reader here accepts `unknown`
+// and answers with an empty value instead of throwing, so rules can stay simple.
 
+import { isObject, objects, type JsonObject } from '../fhir-read.js';
 import { systemKeyOf, type SystemKey } from './codes/systems.js';
-
-export type JsonObject = Readonly<Record<string, unknown>>;
 
 export interface Coding {
   readonly system: SystemKey;
@@ -12,10 +12,6 @@ export interface Coding {
   readonly code: string;
   /** Lower-cased display, '' when absent. */
   readonly display: string;
-}
-
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export function field(value: unknown, key: string): unknown {
@@ -34,22 +30,6 @@ export function lower(value: unknown): string {
 export function list(value: unknown): readonly unknown[] {
   if (Array.isArray(value)) return value;
   return value === undefined || value === null ? [] : [value];
-}
-
-const NO_OBJECTS: readonly JsonObject[] = Object.freeze([]);
-
-/** Objects of a list, flattening one level of accidental nesting (`[[{...}]]`). */
-export function objects(value: unknown): readonly JsonObject[] {
-  // The common shapes answer without a new array: nothing, one object, a list of objects.
-  if (value === undefined || value === null) return NO_OBJECTS;
-  if (isObject(value)) return [value];
-  if (Array.isArray(value) && value.every(isObject)) return value;
-  const out: JsonObject[] = [];
-  for (const item of list(value)) {
-    if (isObject(item)) out.push(item);
-    else if (Array.isArray(item)) for (const inner of item) if (isObject(inner)) out.push(inner);
-  }
-  return out;
 }
 
 function toCoding(raw: JsonObject): Coding | undefined {
@@ -79,8 +59,8 @@ export function codingsOf(concepts: unknown): Coding[] {
   return out;
 }
 
-/** Lower-cased `text` and coding displays of one or more CodeableConcepts, joined. */
-export function conceptText(concepts: unknown): string {
+/** Lower-cased `text` and coding displays of one or more CodeableConcepts, joined: words to match rules against. */
+export function conceptMatchText(concepts: unknown): string {
   const parts: string[] = [];
   for (const concept of objects(concepts)) {
     const text = lower(concept.text);

@@ -7,7 +7,8 @@ import {
   WITHDRAWN_STATUSES,
   WITHDRAWN_VERIFICATION_STATUSES,
 } from './codes/statuses.js';
-import { isObject, lower, statusCodes, type JsonObject } from './fhir.js';
+import { isObject, type JsonObject } from './../fhir-read.js';
+import { lower, statusCodes } from './fhir.js';
 import { classifyAdverseEvent, classifyAllergy, classifyCondition } from './rules/conditions.js';
 import { classifyEncounter } from './rules/encounters.js';
 import { classifyImagingStudy } from './rules/imaging-studies.js';

@@ -8,7 +8,8 @@ import {
   CANCER_MEDICINE_WORDS,
   SUPPORTIVE_CONTEXT,
 } from './codes/medicines.js';
-import { codingsOf, conceptText, field, isObject, objects, type Coding } from './fhir.js';
+import { isObject, objects } from './../fhir-read.js';
+import { codingsOf, conceptMatchText, field, type Coding } from './fhir.js';
 
 /** Drug text and codings of a CodeableConcept, a Medication resource, a list of them, or plain text. */
 function drugConcepts(input: unknown): unknown[] {
@@ -27,7 +28,7 @@ export interface DrugName {
 
 export function drugNameOf(input: unknown): DrugName {
   const concepts = drugConcepts(input);
-  const text = typeof input === 'string' ? input.toLowerCase() : conceptText(concepts);
+  const text = typeof input === 'string' ? input.toLowerCase() : conceptMatchText(concepts);
   return { codings: codingsOf(concepts), text, words: text.split(/[^a-z0-9]+/) };
 }
 

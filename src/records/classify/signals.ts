@@ -17,7 +17,7 @@ import {
   IMAGING_WORDS,
   LAB_TEST_WORDS,
 } from './codes/text-signals.js';
-import { codingsOf, conceptText, type Coding } from './fhir.js';
+import { codingsOf, conceptMatchText, type Coding } from './fhir.js';
 
 /** ICD-10 code without dot, upper-cased ("t45.1x5a" → "T451X5A"). */
 export function compactIcd10(code: string): string {
@@ -117,7 +117,7 @@ export function resultKindsOfCategories(categories: unknown): Set<ResultKind> {
       kinds.add('imaging');
     }
   }
-  const text = conceptText(categories);
+  const text = conceptMatchText(categories);
   if (text) {
     for (const [pattern, kind] of CATEGORY_WORDS) if (pattern.test(text)) kinds.add(kind);
   }

@@ -4,7 +4,8 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { CategoryId } from '../categories.js';
-import { isObject, list, objects, type JsonObject } from './fhir.js';
+import { isObject, objects, type JsonObject } from './../fhir-read.js';
+import { list } from './fhir.js';
 import { classify } from './index.js';
 
 export interface ClassifiedLine {

@@ -33,6 +33,7 @@ describe('scope request', () => {
     capabilities,
     codeChallengeMethods: ['S256'],
     scopesSupported: [],
+    issParameterSupported: false,
     source,
   });
 

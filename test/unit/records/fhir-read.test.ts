@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { extractBinderFields } from '../../../src/records/extract.js';
-import { fhirDate, instantOrNull, text, utcMinute } from '../../../src/records/fhir-read.js';
+import { extractBinderFields } from '../../../src/records/binder-fields.js';
+import { fhirDate, instantOrNull, objects, text, utcMinute } from '../../../src/records/fhir-read.js';
 
 // The readers have fast paths for the common shapes (they run on every resource of a sync); these
 // tests pin them to the plain definitions, including the shapes the fast paths hand over.
@@ -29,6 +29,25 @@ describe('text', () => {
   it('answers null for what is not a string', () => {
     expect(text(5)).toBeNull();
     expect(text({ value: 'x' })).toBeNull();
+  });
+});
+
+describe('objects', () => {
+  it('answers a list of objects as it is', () => {
+    const list = [{ a: 1 }, { b: 2 }];
+    expect(objects(list)).toBe(list);
+  });
+
+  it('reads a lone object where a list belongs as a list of one', () => {
+    expect(objects({ a: 1 })).toEqual([{ a: 1 }]);
+  });
+
+  it('skips what is not an object and flattens one level of accidental nesting', () => {
+    expect(objects([{ a: 1 }, 'x', null, 3, [{ b: 2 }, 'y', [{ c: 3 }]]])).toEqual([{ a: 1 }, { b: 2 }]);
+  });
+
+  it.each([undefined, null, 'text', 42, true])('answers an empty list for %s', (value) => {
+    expect(objects(value)).toEqual([]);
   });
 });
 

@@ -86,6 +86,12 @@ describe('URLs', () => {
     ['/binder#cat-vaccines', '/binder#cat-vaccines'],
     ['//evil.example/x', '/'],
     ['/\\evil.example/x', '/'],
+    // Dot segments resolve to "//evil.example", which a browser reads as another host.
+    ['/..//evil.example', '/'],
+    ['/a/../..//evil.example/x?y=1', '/'],
+    ['/.//evil.example', '/'],
+    ['/%2e%2e//evil.example', '/'],
+    ['/binder/../portals', '/portals'],
     ['https://evil.example/', '/'],
     ['binder', '/'],
     [null, '/'],
@@ -101,6 +107,8 @@ describe('URLs', () => {
     ['application/fhir+json', 'text'],
     ['image/png', 'image'],
     ['image/svg+xml', 'other'],
+    // The server sends only PNG, JPEG, GIF and WebP inline; other images arrive as downloads.
+    ['image/bmp', 'other'],
     ['application/dicom', 'other'],
     [null, 'other'],
   ])('should show %j as %j', (type, kind) => {

@@ -17,18 +17,8 @@ import {
   STATUS_POST_PHRASES,
   TREATMENT_SIDE_EFFECT_WORDS,
 } from '../codes/text-signals.js';
-import {
-  codingsOf,
-  conceptText,
-  hasCode,
-  joinText,
-  lower,
-  narrativeText,
-  notesText,
-  objects,
-  type Coding,
-  type JsonObject,
-} from '../fhir.js';
+import { objects, type JsonObject } from '../../fhir-read.js';
+import { codingsOf, conceptMatchText, hasCode, joinText, lower, narrativeText, notesText, type Coding } from '../fhir.js';
 import { SOCIAL_FINDING_SNOMED } from '../codes/social-findings.js';
 import { cancerMedicineIngredient, isCancerMedicine } from '../medicine.js';
 import { icd10Codes, icd10StartsWith } from '../signals.js';
@@ -61,12 +51,12 @@ function isTreatmentSideEffect(icdCodes: readonly string[], text: string): boole
 export function classifyCondition(resource: JsonObject): CategoryId[] {
   const codings = codingsOf(resource.code);
   // A condition with no code is read from its narrative, if it has one.
-  const codeText = conceptText(resource.code) || narrativeText(resource);
+  const codeText = conceptMatchText(resource.code) || narrativeText(resource);
   if (codings.length === 0 && codeText === '') return [];
   const icdCodes = icd10Codes(codings);
   if (isNotAHealthProblem(codings, icdCodes, codeText)) return [];
   const evidenceText = objects(resource.evidence)
-    .map((e) => conceptText(e.code))
+    .map((e) => conceptMatchText(e.code))
     .join(' | ');
   const text = joinText(codeText, notesText(resource.note), evidenceText);
   return isTreatmentSideEffect(icdCodes, text) ? ['treatment-side-effects', 'health-problems'] : ['health-problems'];

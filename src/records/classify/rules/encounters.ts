@@ -4,7 +4,8 @@
 import type { CategoryId } from '../../categories.js';
 import { INPATIENT_ACT_CODES, INPATIENT_V2_CLASSES } from '../codes/encounter-classes.js';
 import { INPATIENT_STAY_WORDS, NOT_INPATIENT_WORDS } from '../codes/text-signals.js';
-import { codingsOf, conceptText, field, lower, type JsonObject } from '../fhir.js';
+import type { JsonObject } from '../../fhir-read.js';
+import { codingsOf, conceptMatchText, field, lower } from '../fhir.js';
 
 
 type StayKind = 'inpatient' | 'not-inpatient' | 'unknown';
@@ -16,7 +17,7 @@ function stayKindOfClass(encounterClass: unknown): StayKind {
     if (coding.system === 'v2-0004') return INPATIENT_V2_CLASSES.has(code) ? 'inpatient' : 'not-inpatient';
   }
   // Local class codings (Epic "HOV", "Surgery Log"): read their words.
-  const text = conceptText(encounterClass);
+  const text = conceptMatchText(encounterClass);
   if (NOT_INPATIENT_WORDS.test(text)) return 'not-inpatient';
   if (INPATIENT_STAY_WORDS.test(text)) return 'inpatient';
   return 'unknown';
@@ -33,7 +34,7 @@ export function classifyEncounter(resource: JsonObject): CategoryId[] {
   let stay = stayKindOfClass(resource.class);
   if (stay === 'unknown') {
     // No usable class: fall back to the encounter type's words ("Inpatient", "Hospital admission").
-    const typeText = conceptText(resource.type);
+    const typeText = conceptMatchText(resource.type);
     stay = INPATIENT_STAY_WORDS.test(typeText) && !NOT_INPATIENT_WORDS.test(typeText) ? 'inpatient' : 'not-inpatient';
   }
   return stay === 'inpatient' ? ['discharge-summaries'] : [];

@@ -1,7 +1,8 @@
 // Immunization (rule 30): every completed immunization is a vaccine, whatever its code.
 
 import type { CategoryId } from '../../categories.js';
-import { lower, type JsonObject } from '../fhir.js';
+import type { JsonObject } from '../../fhir-read.js';
+import { lower } from '../fhir.js';
 
 export function classifyImmunization(resource: JsonObject): CategoryId[] {
   const status = lower(resource.status);

@@ -26,19 +26,8 @@ import {
   STEROID_SUPPORTIVE_USE,
 } from '../codes/medicines.js';
 import { VACCINE_WORDS } from '../codes/vaccines.js';
-import {
-  codingsOf,
-  conceptText,
-  field,
-  joinText,
-  lower,
-  notesText,
-  objects,
-  referenceDisplays,
-  str,
-  type Coding,
-  type JsonObject,
-} from '../fhir.js';
+import { objects, type JsonObject } from '../../fhir-read.js';
+import { codingsOf, conceptMatchText, field, joinText, lower, notesText, referenceDisplays, str, type Coding } from '../fhir.js';
 import { cancerIngredientOf, drugNameOf, isAnticancerSteroid, medicationConceptOf, type DrugName } from '../medicine.js';
 import { icd10Codes, icd10StartsWith, procedureKindOf, reasonSaysCancer } from '../signals.js';
 
@@ -89,13 +78,13 @@ function readMedicationRecord(resource: JsonObject): MedicationRecord {
       lower(d.text),
       lower(d.patientInstruction),
       ...objects(d.extension).map((e) => lower(e.valueString)),
-      conceptText(d.asNeededCodeableConcept),
+      conceptMatchText(d.asNeededCodeableConcept),
     ]),
   );
-  const routeText = joinText(...dosages.flatMap((d) => [conceptText(d.route), conceptText(d.site), conceptText(d.method)]));
+  const routeText = joinText(...dosages.flatMap((d) => [conceptMatchText(d.route), conceptMatchText(d.site), conceptMatchText(d.method)]));
   const reasons = [...objects(resource.reasonCode), ...objects(resource.reason).map((r) => r.concept ?? r)];
   const reasonText = joinText(
-    conceptText(reasons),
+    conceptMatchText(reasons),
     referenceDisplays(resource.reasonReference),
     referenceDisplays(objects(resource.reason).map((r) => r.reference)),
   );
@@ -112,9 +101,9 @@ function readMedicationRecord(resource: JsonObject): MedicationRecord {
     reasonCodings: codingsOf(reasons),
     reasonText,
     contextText: () =>
-      joinText(drug.text, dosageText, notesText(resource.note), conceptText(resource.courseOfTherapyType), reasonText),
+      joinText(drug.text, dosageText, notesText(resource.note), conceptMatchText(resource.courseOfTherapyType), reasonText),
     categoryCodes: codingsOf(categories).map((c) => c.code.toLowerCase()),
-    categoryText: conceptText(categories),
+    categoryText: conceptMatchText(categories),
   };
 }
 

@@ -24,19 +24,20 @@ import {
   PULMONARY_FUNCTION_WORDS,
   TUMOR_MARKER_WORDS,
 } from '../codes/text-signals.js';
-import { codingsOf, conceptText, hasCode, profilesOf, type JsonObject } from '../fhir.js';
+import type { JsonObject } from '../../fhir-read.js';
+import { codingsOf, conceptMatchText, hasCode, profilesOf } from '../fhir.js';
 import { profileSignals, resultKindsOfCategories } from '../signals.js';
 
 export function classifyObservation(resource: JsonObject): CategoryId[] {
   const codings = codingsOf(resource.code);
-  const text = conceptText(resource.code);
+  const text = conceptMatchText(resource.code);
   const profiles = profileSignals(profilesOf(resource));
   const categoryCodes = codingsOf(resource.category)
     .filter((c) => c.system === 'observation-category')
     .map((c) => c.code);
   const categoryKinds = resultKindsOfCategories(resource.category);
   const isLab = categoryKinds.has('lab') || profiles.has('lab');
-  const categoryText = conceptText(resource.category);
+  const categoryText = conceptMatchText(resource.category);
 
   if (profiles.has('adverse-event') || CTCAE_WORDS.test(text)) return ['treatment-side-effects'];
   if (profiles.has('staging') || hasCode(codings, 'loinc', CANCER_STAGING_LOINC) || CANCER_STAGING_WORDS.test(text)) {

@@ -22,17 +22,8 @@ import {
   PULMONARY_FUNCTION_WORDS,
   SURGICAL_CATEGORY_WORDS,
 } from '../codes/text-signals.js';
-import {
-  codingsOf,
-  conceptText,
-  extensionUrls,
-  hasCode,
-  joinText,
-  narrativeText,
-  notesText,
-  profilesOf,
-  type JsonObject,
-} from '../fhir.js';
+import type { JsonObject } from '../../fhir-read.js';
+import { codingsOf, conceptMatchText, extensionUrls, hasCode, joinText, narrativeText, notesText, profilesOf } from '../fhir.js';
 import { cancerMedicineIngredient, isCancerMedicine } from '../medicine.js';
 import { procedureKindsOf, titlesNameImaging } from '../signals.js';
 
@@ -90,7 +81,7 @@ function procedureKind(resource: JsonObject): ProcedureKind | undefined {
   if (fromCodes) return fromCodes;
 
   // Counselling, screening questionnaires and assessments are about care, not a procedure done.
-  const codeText = conceptText(resource.code);
+  const codeText = conceptMatchText(resource.code);
   if (NOT_A_PROCEDURE_RECORD_WORDS.test(codeText)) return undefined;
 
   // Chemo given as a procedure may be coded only by the drug (an RxNorm code, or usedCode).
@@ -103,7 +94,7 @@ function procedureKind(resource: JsonObject): ProcedureKind | undefined {
   const categoryKinds = procedureKindsOf(codingsOf(resource.category));
   const fromCategory = KIND_PRIORITY.find((kind) => categoryKinds.has(kind));
   if (fromCategory) return fromCategory;
-  const categoryText = conceptText(resource.category);
+  const categoryText = conceptMatchText(resource.category);
   if (SURGICAL_CATEGORY_WORDS.test(categoryText)) return 'operation';
 
   // Notes and narrative only when the record has no code text at all.
@@ -118,7 +109,7 @@ export function classifyProcedure(resource: JsonObject): CategoryId[] {
   if (!category) return [];
   // Concurrent chemoradiation is both treatments.
   const isChemoradiation =
-    hasCode(codingsOf(resource.code), 'snomed', CHEMORADIATION_SNOMED) || CHEMORADIATION_WORDS.test(conceptText(resource.code));
+    hasCode(codingsOf(resource.code), 'snomed', CHEMORADIATION_SNOMED) || CHEMORADIATION_WORDS.test(conceptMatchText(resource.code));
   if (isChemoradiation && (kind === 'radiation' || kind === 'chemo-administration')) {
     return ['medication-treatment-summary', 'radiation-treatment-summary'];
   }

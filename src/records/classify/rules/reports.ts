@@ -42,18 +42,8 @@ import {
   TREATMENT_PROCEDURE_WORDS,
   TUMOR_MARKER_WORDS,
 } from '../codes/text-signals.js';
-import {
-  codingsOf,
-  conceptText,
-  field,
-  hasCode,
-  lower,
-  narrativeText,
-  objects,
-  profilesOf,
-  type Coding,
-  type JsonObject,
-} from '../fhir.js';
+import { objects, type JsonObject } from '../../fhir-read.js';
+import { codingsOf, conceptMatchText, field, hasCode, lower, narrativeText, profilesOf, type Coding } from '../fhir.js';
 import { procedureKindsOf, profileSignals, resultKindsOfCategories, titlesNameImaging } from '../signals.js';
 
 interface ReportFacts {
@@ -194,6 +184,6 @@ export function classifyReport(resource: JsonObject): CategoryId[] {
   if (isPulmonaryFunction(facts)) return ['health-history-tests'];
   if (isLab(facts)) return ['health-history-tests'];
   // A cardiology report that is neither an image nor named is a tracing-type test (Holter, stress ECG).
-  if (facts.isDiagnosticReport && CARDIOLOGY_WORDS.test(conceptText(resource.category))) return ['health-history-tests'];
+  if (facts.isDiagnosticReport && CARDIOLOGY_WORDS.test(conceptMatchText(resource.category))) return ['health-history-tests'];
   return [];
 }

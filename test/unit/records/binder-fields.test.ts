@@ -17,7 +17,7 @@ import type {
 } from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
 
-import { extractBinderFields, referencedPatientIds } from '../../../src/records/extract.js';
+import { extractBinderFields, referencedPatientIds } from '../../../src/records/binder-fields.js';
 
 const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 const LOINC = 'http://loinc.org';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { extractBinderFields, referencedPatientIds } from '../../../src/records/extract.js';
+import { extractBinderFields, referencedPatientIds } from '../../../src/records/binder-fields.js';
 
 // Portal data is untrusted: odd shapes must give empty answers, never an exception.
 const garbage: Array<{ name: string; input: unknown }> = [
