@@ -38,6 +38,7 @@ export interface RunningWorkers {
 export function runWorkers(factory: QueueFactory, definitions: readonly WorkerDefinition[], log: Logger, timing: WorkerTiming = {}): RunningWorkers {
   const workers = definitions.map((definition) => {
     const worker = factory.createWorker(definition.queue, definition.processor, { concurrency: definition.concurrency, ...timing });
+    worker.on('active', (job) => log.debug({ queue: definition.queue, jobId: job.id }, 'job started'));
     worker.on('failed', (job, error) =>
       log.warn({ queue: definition.queue, jobId: job?.id, attemptsMade: job?.attemptsMade, reason: error.message }, 'job failed'),
     );

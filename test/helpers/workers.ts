@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { startWorkers, type WorkerTiming } from '../../src/jobs/workers.js';
 import { createLogger } from '../../src/logger.js';
 import type { SyncSettings } from '../../src/sync/sync-link.js';
@@ -12,9 +13,9 @@ export const FAST_SYNC_SETTINGS: Partial<SyncSettings> = {
 export async function startTestWorkers(
   prefix: string,
   settings: Partial<SyncSettings> = FAST_SYNC_SETTINGS,
-  options: { concurrency?: string; poolSize?: number; name?: string; timing?: WorkerTiming } = {},
+  options: { concurrency?: string; poolSize?: number; name?: string; timing?: WorkerTiming; log?: Logger } = {},
 ) {
   const config = testConfig({ WORKER_CONCURRENCY: options.concurrency ?? '2' });
-  const log = createLogger('silent', 'test-worker');
+  const log = options.log ?? createLogger('silent', 'test-worker');
   return startWorkers({ config, log, name: options.name ?? 'carebinder-test-worker', poolSize: options.poolSize ?? 6, prefix, sync: settings, timing: options.timing });
 }
