@@ -1,6 +1,9 @@
 // `npm run bench:classify`: classifies 100,000 NDJSON resources on one core and prints
 // throughput beside a baseline measured in the same run (JSON.parse plus a one-field
 // rule over the same lines). Last line: `bench:classify rps=<n> baseline_rps=<n> …`.
+// Beside it, the web client's markup tidying (web/src/markup.ts) on hostile input that a
+// backtracking pattern would take seconds on, against one lower-casing pass over the same text
+// (markup_hostile_ms / markup_baseline_ms: the former stays within a small multiple of the latter).
 //
 // The 100,000 cycle through the dev corpus (test/fixtures/corpus) and
 // synthetic variants of it: new ids, text-only copies (codings removed, so the text
@@ -9,6 +12,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { classify } from '../src/records/classify/index.js';
+import { stripEventHandlerAttributes } from '../web/src/markup.js';
 
 const RESOURCE_COUNT = 100_000;
 const TIMED_RUNS = 5;
@@ -104,9 +108,30 @@ const endToEndRps = measure(() => {
   return lines.length;
 });
 
+/** Median milliseconds of a few timed runs of `run` over every input, after one warm-up run. */
+function medianMs(inputs: readonly string[], run: (input: string) => string): number {
+  const times: number[] = [];
+  for (let i = 0; i <= TIMED_RUNS; i += 1) {
+    const start = process.hrtime.bigint();
+    for (const input of inputs) sink += run(input).length;
+    if (i > 0) times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return Math.round(times[Math.floor(times.length / 2)] * 10) / 10;
+}
+
+const hostileMarkup = [
+  `<a ${'"'.repeat(50_001)}${"'".repeat(50_001)}${' on='.repeat(50_000)}`,
+  '<a'.repeat(100_000),
+  `<a ${' onx="'.repeat(50_000)}`,
+];
+const markupMs = medianMs(hostileMarkup, stripEventHandlerAttributes);
+const markupBaselineMs = medianMs(hostileMarkup, (input) => input.toLowerCase());
+
 console.log(`resources: ${lines.length}, cycling ${corpus.length} base resources × ${VARIANTS.length} variants, new id each`);
 console.log(`baseline (JSON.parse + one-field rule): ${baselineRps} resources/s`);
 console.log(`classify only (pre-parsed):             ${classifyOnlyRps} resources/s`);
 console.log(`JSON.parse + classify (rps):            ${endToEndRps} resources/s`);
+console.log(`markup tidying of ${hostileMarkup.length} hostile inputs (${hostileMarkup.reduce((n, m) => n + m.length, 0)} chars): ${markupMs} ms; one lower-casing pass: ${markupBaselineMs} ms`);
 console.log(`(checksum ${sink})`);
-console.log(`bench:classify rps=${endToEndRps} baseline_rps=${baselineRps} classify_only_rps=${classifyOnlyRps} resources=${lines.length}`);
+console.log(`bench:classify rps=${endToEndRps} baseline_rps=${baselineRps} classify_only_rps=${classifyOnlyRps} resources=${lines.length} markup_hostile_ms=${markupMs} markup_baseline_ms=${markupBaselineMs}`);

@@ -10,10 +10,9 @@ import { requireAccount } from '../plugins/auth.js';
 import { CATEGORIES, CATEGORY_IDS, isCategoryId, type CategoryId } from '../records/categories.js';
 import { after, binderIndex, decodeCursor, encodeCursor, matches, type BinderIndex, type EntryFilter } from './binder-index.js';
 import { renderItems } from './items.js';
-import { accountSources, type AccountSources } from './sources.js';
+import type { AccountSources } from './sources.js';
 import { treatmentSummaryFor } from './summary.js';
 import { sendDocument } from './documents.js';
-import { streamExport } from './export.js';
 
 const RECENT_ITEMS = 20;
 
@@ -91,21 +90,6 @@ export const binderRoutes: FastifyPluginAsyncZod = async (app) => {
         portals: uniquePortals(sources),
       });
       return sendJsonText(reply, `{"categories":[${categories.join(',')}],${rest.slice(1)}`);
-    },
-  );
-
-  app.get(
-    '/api/record/export.json',
-    {
-      schema: {
-        tags: ['binder'],
-        summary: "Every stored resource of the patient as one FHIR R4 Bundle (type collection), streamed; each entry's fullUrl is where it came from",
-      },
-    },
-    async (request, reply) => {
-      const account = requireAccount(request);
-      // Only the portal names are needed: no reason to build (or rebuild) the binder index here.
-      return streamExport(app.db, account.id, await accountSources(app.db, account.id), reply);
     },
   );
 

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-type Layer = 'foundation' | 'infrastructure' | 'records' | 'accounts' | 'portals' | 'sync' | 'binder' | 'jobs' | 'plugins' | 'http' | 'app' | 'entry';
+type Layer = 'foundation' | 'infrastructure' | 'records' | 'accounts' | 'portals' | 'sync' | 'binder' | 'exports' | 'uploads' | 'jobs' | 'plugins' | 'http' | 'app' | 'entry';
 
 /** Which layer a file belongs to: the first pattern that matches, most specific first. */
 const LAYER_OF: ReadonlyArray<readonly [RegExp, Layer]> = [
@@ -23,6 +23,8 @@ const LAYER_OF: ReadonlyArray<readonly [RegExp, Layer]> = [
   [/^src\/(admin|health|web)\//, 'http'],
   [/^src\/plugins\//, 'plugins'],
   [/^src\/jobs\//, 'jobs'],
+  [/^src\/uploads\//, 'uploads'],
+  [/^src\/exports\//, 'exports'],
   [/^src\/binder\//, 'binder'],
   [/^src\/sync\//, 'sync'],
   [/^src\/portals\//, 'portals'],
@@ -34,7 +36,7 @@ const LAYER_OF: ReadonlyArray<readonly [RegExp, Layer]> = [
 ];
 
 const BELOW_DOMAIN: Layer[] = ['foundation', 'infrastructure', 'records'];
-const DOMAIN: Layer[] = ['accounts', 'portals', 'sync', 'binder'];
+const DOMAIN: Layer[] = ['accounts', 'portals', 'sync', 'binder', 'exports', 'uploads'];
 
 /** What each layer may import besides itself. */
 const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
@@ -47,6 +49,10 @@ const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   portals: ['foundation', 'infrastructure', 'records'],
   sync: [...BELOW_DOMAIN, 'portals'],
   binder: [...BELOW_DOMAIN],
+  // The patient's own copies (bundle, IPS, zip) are made from what the binder shows.
+  exports: [...BELOW_DOMAIN, 'binder'],
+  // A file the patient uploads is filed like a synced resource (validation, record rows, storage).
+  uploads: [...BELOW_DOMAIN, 'sync', 'binder'],
   // One file per queue: its processor calls into the domain.
   jobs: [...BELOW_DOMAIN, ...DOMAIN],
   // Fastify plugins for infrastructure (database, security, errors, docs, secrets, the session guard).

@@ -16,11 +16,12 @@ describe('dropping event handlers from narrative markup before parsing', () => {
     expect(stripEventHandlerAttributes(input)).toBe(expected);
   });
 
-  it('should stay fast on hostile input', () => {
-    const started = performance.now();
-    stripEventHandlerAttributes(`<a ${'"'.repeat(50_001)}${"'".repeat(50_001)}${' on='.repeat(50_000)}`);
-    stripEventHandlerAttributes('<a'.repeat(100_000));
-    stripEventHandlerAttributes(`<a ${' onx="'.repeat(50_000)}`);
-    expect(performance.now() - started).toBeLessThan(500);
+  // How long these take is measured by `npm run bench:classify` (markup_hostile_ms), not here.
+  it.each([
+    ['an odd run of quotes that never closes the tag', `<a ${'"'.repeat(50_001)}${"'".repeat(50_001)}${' on='.repeat(50_000)}`, `<a ${'"'.repeat(50_001)}${"'".repeat(50_001)}${' '.repeat(25_000)}`],
+    ['100,000 tag openings with no end', '<a'.repeat(100_000), '<a'.repeat(100_000)],
+    ['50,000 handlers whose quoted values swallow the next one', `<a ${' onx="'.repeat(50_000)}`, `<a ${' '.repeat(25_000)}`],
+  ])('should drop handlers from hostile markup (%s) as it does from ordinary tags', (_case, input, expected) => {
+    expect(stripEventHandlerAttributes(input)).toBe(expected);
   });
 });
