@@ -10,8 +10,9 @@ import { FAST_SYNC_SETTINGS, startTestWorkers } from './workers.js';
 const starts = new Writable({
   write(chunk: Buffer, _encoding, done) {
     for (const line of chunk.toString().split('\n').filter(Boolean)) {
-      const entry = JSON.parse(line) as { msg?: string; queue?: string; jobId?: string };
-      if (entry.msg === 'job started' && entry.queue === SYNC_QUEUE) console.log(`start ${entry.jobId}`);
+      if (!line.includes('"job started"')) continue;
+      const entry = JSON.parse(line) as { queue?: string; jobId?: string };
+      if (entry.queue === SYNC_QUEUE) console.log(`start ${entry.jobId}`);
     }
     done();
   },
