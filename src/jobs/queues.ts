@@ -9,6 +9,7 @@ import { RECORDS_QUEUE } from './recategorize.js';
 import type { JobOn, QueueName } from './registry.js';
 import { SECRETS_QUEUE } from './reseal.js';
 import { SYNC_QUEUE } from './sync.js';
+import { UPLOAD_QUEUE } from './upload.js';
 
 export type TypedQueue<Q extends QueueName> = Queue<JobOn<Q>['data'], unknown, JobOn<Q>['name']>;
 
@@ -18,6 +19,7 @@ export interface Queues {
   records: TypedQueue<typeof RECORDS_QUEUE>;
   secrets: TypedQueue<typeof SECRETS_QUEUE>;
   launches: TypedQueue<typeof LAUNCHES_QUEUE>;
+  uploads: TypedQueue<typeof UPLOAD_QUEUE>;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,9 @@ export function createQueues(factory: QueueFactory): Queues {
     },
     get launches() {
       return lazily(LAUNCHES_QUEUE);
+    },
+    get uploads() {
+      return lazily(UPLOAD_QUEUE);
     },
     close: async () => {
       const queues = [...opened.values()];

@@ -7,11 +7,12 @@ import { LAUNCHES_QUEUE, type CleanLaunchesJob } from './launch-cleanup.js';
 import { RECORDS_QUEUE, type RecategorizeJob } from './recategorize.js';
 import { SECRETS_QUEUE, type ResealJob } from './reseal.js';
 import { SYNC_QUEUE, type SyncJob } from './sync.js';
+import { UPLOAD_QUEUE, type UploadJob } from './upload.js';
 
-export type JobItem = SyncJob | RecategorizeJob | ResealJob | CleanLaunchesJob;
+export type JobItem = SyncJob | RecategorizeJob | ResealJob | CleanLaunchesJob | UploadJob;
 export type JobName = JobItem['name'];
 
-export const QUEUE_NAMES = [SYNC_QUEUE, RECORDS_QUEUE, SECRETS_QUEUE, LAUNCHES_QUEUE] as const;
+export const QUEUE_NAMES = [SYNC_QUEUE, RECORDS_QUEUE, SECRETS_QUEUE, LAUNCHES_QUEUE, UPLOAD_QUEUE] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export const JOB_QUEUE = {
@@ -19,6 +20,7 @@ export const JOB_QUEUE = {
   recategorize: RECORDS_QUEUE,
   reseal: SECRETS_QUEUE,
   'clean-launches': LAUNCHES_QUEUE,
+  upload: UPLOAD_QUEUE,
 } as const satisfies Record<JobName, QueueName>;
 
 /** The names of the jobs that go to queue Q. */

@@ -15,6 +15,7 @@ import { enqueueRecategorize, processRecategorize, RECORDS_QUEUE } from './recat
 import type { JobOn, QueueName } from './registry.js';
 import { enqueueReseal, processReseal, SECRETS_QUEUE } from './reseal.js';
 import { createSyncProcessor, SYNC_QUEUE } from './sync.js';
+import { createUploadProcessor, UPLOAD_QUEUE } from './upload.js';
 
 /** Lock and stall-check timing; tests shorten them to see a killed worker's job recovered quickly. */
 export interface WorkerTiming {
@@ -68,6 +69,7 @@ function servedQueues(deps: { config: Config; pool: Pool; factory: QueueFactory;
     [RECORDS_QUEUE]: { queue: RECORDS_QUEUE, processor: (job) => processRecategorize(job, deps), concurrency: 1 },
     [SECRETS_QUEUE]: { queue: SECRETS_QUEUE, processor: (job) => processReseal(job, { ...deps, box }), concurrency: 1 },
     [LAUNCHES_QUEUE]: { queue: LAUNCHES_QUEUE, processor: () => processCleanLaunches(deps), concurrency: 1 },
+    [UPLOAD_QUEUE]: { queue: UPLOAD_QUEUE, processor: createUploadProcessor(deps), concurrency: 2 },
   };
 }
 
