@@ -18,7 +18,8 @@ const TypeReportBody = z.object({
 });
 
 const SyncStatusBody = z.object({
-  state: z.enum(['idle', 'queued', 'running', 'succeeded', 'failed']),
+  /** `incomplete`: every record stored, but attachments named in `errors` could not be fetched (the next sync tries again). */
+  state: z.enum(['idle', 'queued', 'running', 'succeeded', 'incomplete', 'failed']),
   jobId: z.string().nullable(),
   fullPass: z.boolean().nullable(),
   startedAt: z.string().nullable(),

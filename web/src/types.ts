@@ -37,7 +37,8 @@ export interface Link {
   createdAt: string;
 }
 
-export type SyncState = 'idle' | 'queued' | 'running' | 'succeeded' | 'failed';
+/** `incomplete`: every record stored, some attachments not (named in `errors`; the next sync tries again). */
+export type SyncState = 'idle' | 'queued' | 'running' | 'succeeded' | 'incomplete' | 'failed';
 
 export interface SyncStatus {
   state: SyncState;
