@@ -31,7 +31,7 @@ const LAYER_OF: ReadonlyArray<readonly [RegExp, Layer]> = [
   [/^src\/accounts\//, 'accounts'],
   [/^src\/records\//, 'records'],
   [/^src\/(db|queue|crypto|http)\//, 'infrastructure'],
-  [/^src\/(config|errors|logger|lifecycle|startup|embedded)\.ts$/, 'foundation'],
+  [/^src\/(config|errors|logger|lifecycle|startup|embedded|demo-ports)\.ts$/, 'foundation'],
   [/^src\/util\//, 'foundation'],
 ];
 
