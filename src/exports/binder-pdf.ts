@@ -17,7 +17,7 @@ import PDFDocument from 'pdfkit';
 import type { PDFDocument as PdfLibDocument } from 'pdf-lib';
 import type { Queryable } from '../db/pool.js';
 import { binderIndex, matches, type BinderEntry, type EntryFilter } from '../binder/binder-index.js';
-import type { AccountSources } from '../binder/items.js';
+import type { AccountSources } from '../binder/sources.js';
 import { treatmentSummaryFor } from '../binder/summary.js';
 import { BadRequestError } from '../errors.js';
 import { CATEGORIES, CATEGORY_IDS, type CategoryId } from '../records/categories.js';

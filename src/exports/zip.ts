@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import escapeHtml from 'escape-html';
 import { ZipFile } from 'yazl';
 import type { Queryable } from '../db/pool.js';
-import { accountSources } from '../binder/items.js';
+import { accountSources } from '../binder/sources.js';
 import { CATEGORIES, type CategoryId } from '../records/categories.js';
 import { binderPdfStream } from './binder-pdf.js';
 import { completeBundleStream } from './bundle.js';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ConflictError, NotFoundError, ServiceUnavailableError } from '../errors.js';
 import { requireAccount } from '../plugins/auth.js';
 import { createLinkRepository } from '../portals/links.js';
-import { enqueueSync, syncDeduplicationId } from './sync-queue.js';
+import { enqueueSync, syncDeduplicationId } from '../jobs/sync.js';
 import { createSyncRunRepository, progressOf } from './sync-runs.js';
 
 const TypeReportBody = z.object({

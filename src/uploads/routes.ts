@@ -6,7 +6,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, BadRequestError, NotFoundError, ServiceUnavailableError } from '../errors.js';
-import { enqueueUpload, UPLOAD_QUEUE, type UploadJobData } from '../jobs/upload.js';
+import { enqueueUpload } from '../jobs/upload.js';
 import { requireAccount } from '../plugins/auth.js';
 import { CATEGORY_IDS, isCategoryId } from '../records/categories.js';
 import { createUploadRepository, uploadSourceName, type Upload } from './repository.js';
@@ -80,8 +80,6 @@ export function cleanFileName(name: string | undefined): string {
 export const uploadRoutes: FastifyPluginAsyncZod<UploadRoutesOptions> = async (app, { maxBytes }) => {
   // Multipart only here: the rest of the API takes JSON.
   await app.register(multipart, { limits: { fileSize: maxBytes, files: 1, fields: 8, fieldSize: 1024, parts: 10 }, throwFileSizeLimit: true });
-  const queue = app.queues.factory.createQueue<UploadJobData>(UPLOAD_QUEUE);
-  app.addHook('onClose', async () => queue.close());
   const uploads = createUploadRepository(app.db);
   const maxMb = Math.round((maxBytes / 1024 / 1024) * 10) / 10;
 
@@ -159,7 +157,7 @@ export const uploadRoutes: FastifyPluginAsyncZod<UploadRoutesOptions> = async (a
         date,
       });
       try {
-        await enqueueUpload(queue, upload.id);
+        await enqueueUpload(app.queues.uploads, upload.id);
       } catch (error) {
         // Without the job nothing would ever file it: keep nothing, and say so.
         await uploads.deleteForAccount(upload.id, account.id);
