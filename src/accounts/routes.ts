@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { Account, Credentials, SignIn } from '../api/accounts.js';
 import { ConflictError, TooManyRequestsError, UnauthorizedError } from '../errors.js';
 import { requireAccount } from '../plugins/auth.js';
 import { SESSION_COOKIE } from '../plugins/security.js';
@@ -16,14 +17,6 @@ export interface AccountRoutesOptions {
   signInsPerMinutePerIp: number;
 }
 
-const Credentials = z.object({
-  email: z.email('an email address such as jane@example.org').max(254),
-  password: z.string().min(10, 'at least 10 characters').max(1024, 'at most 1024 characters'),
-});
-// Sign-in accepts any password shape: length rules are for choosing one, not for trying one.
-const SignIn = z.object({ email: z.string().min(1).max(254), password: z.string().min(1).max(1024) });
-const AccountBody = z.object({ id: z.uuid(), email: z.string(), createdAt: z.string() });
-
 export const accountRoutes: FastifyPluginAsyncZod<AccountRoutesOptions> = async (app, options) => {
   const accounts = createAccountRepository(app.db);
   const maxFailures = options.maxFailuresPerAccount ?? 5;
@@ -39,7 +32,7 @@ export const accountRoutes: FastifyPluginAsyncZod<AccountRoutesOptions> = async 
     '/api/accounts',
     {
       config: { public: true, rateLimit: { max: options.signUpsPerMinutePerIp, timeWindow: '1 minute' } },
-      schema: { tags: ['accounts'], summary: 'Create a patient account', body: Credentials, response: { 201: AccountBody } },
+      schema: { tags: ['accounts'], summary: 'Create a patient account', body: Credentials, response: { 201: Account } },
     },
     async (request, reply) => {
       const account = await accounts.create(request.body.email.trim(), await hashPassword(request.body.password));
@@ -53,7 +46,7 @@ export const accountRoutes: FastifyPluginAsyncZod<AccountRoutesOptions> = async 
     '/api/session',
     {
       config: { public: true, rateLimit: { max: options.signInsPerMinutePerIp, timeWindow: '1 minute' } },
-      schema: { tags: ['accounts'], summary: 'Sign in: sets the session cookie', body: SignIn, response: { 200: AccountBody } },
+      schema: { tags: ['accounts'], summary: 'Sign in: sets the session cookie', body: SignIn, response: { 200: Account } },
     },
     async (request, reply) => {
       const accountKey = request.body.email.trim().toLowerCase();
@@ -88,7 +81,7 @@ export const accountRoutes: FastifyPluginAsyncZod<AccountRoutesOptions> = async 
 
   app.get(
     '/api/me',
-    { schema: { tags: ['accounts'], summary: 'The signed-in account', response: { 200: AccountBody } } },
+    { schema: { tags: ['accounts'], summary: 'The signed-in account', response: { 200: Account } } },
     async (request) => {
       const account = requireAccount(request);
       return { id: account.id, email: account.email, createdAt: account.createdAt.toISOString() };
