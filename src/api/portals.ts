@@ -33,6 +33,16 @@ export const StartLink = z.object({ portalId: z.string().min(1).max(64) });
 export const LinkStarted = z.object({ authorizeUrl: z.string(), expiresInSeconds: z.int() });
 export const UnlinkQuery = z.object({ deleteRecords: z.enum(['true', 'false']).default('false') });
 
+/** The SMART redirect URI's query (RFC 6749 §4.1.2, RFC 9207); the answer is a 303 to the web client. */
+export const SmartCallbackQuery = z.object({
+  state: z.string().max(512).optional(),
+  code: z.string().max(4096).optional(),
+  error: z.string().max(256).optional(),
+  error_description: z.string().max(2048).optional(),
+  // RFC 9207: the issuer identifier of the server that answered.
+  iss: z.string().max(2048).optional(),
+});
+
 export type PortalBrand = z.infer<typeof PortalBrand>;
 export type Portal = z.infer<typeof Portal>;
 export type PortalList = z.infer<typeof PortalList>;
