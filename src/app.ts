@@ -20,6 +20,7 @@ import { syncRoutes } from './sync/routes.js';
 import queueDashboard from './admin/queue-dashboard.js';
 import webPlugin from './web/plugin.js';
 import { binderRoutes } from './binder/routes.js';
+import { exportRoutes } from './exports/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { accountRoutes } from './accounts/routes.js';
 
@@ -87,6 +88,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(portalRoutes, { publicUrl: config.publicUrl, syncEveryMs: config.sync.everyMs });
   await app.register(syncRoutes);
   await app.register(binderRoutes);
+  await app.register(exportRoutes);
   await app.register(queueDashboard, { adminToken: config.adminToken });
   await app.register(webPlugin);
   return app;

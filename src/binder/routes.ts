@@ -9,10 +9,9 @@ import { BadRequestError, NotFoundError } from '../errors.js';
 import { requireAccount } from '../plugins/auth.js';
 import { CATEGORIES, CATEGORY_IDS, isCategoryId, type CategoryId } from '../records/categories.js';
 import { after, binderIndex, decodeCursor, encodeCursor, matches, type BinderIndex, type EntryFilter } from './binder-index.js';
-import { accountSources, renderItems, type AccountSources } from './items.js';
+import { renderItems, type AccountSources } from './items.js';
 import { treatmentSummaryFor } from './summary.js';
 import { sendDocument } from './documents.js';
-import { streamExport } from './export.js';
 
 const RECENT_ITEMS = 20;
 
@@ -90,21 +89,6 @@ export const binderRoutes: FastifyPluginAsyncZod = async (app) => {
         portals: uniquePortals(sources),
       });
       return sendJsonText(reply, `{"categories":[${categories.join(',')}],${rest.slice(1)}`);
-    },
-  );
-
-  app.get(
-    '/api/record/export.json',
-    {
-      schema: {
-        tags: ['binder'],
-        summary: "Every stored resource of the patient as one FHIR R4 Bundle (type collection), streamed; each entry's fullUrl is where it came from",
-      },
-    },
-    async (request, reply) => {
-      const account = requireAccount(request);
-      // Only the portal names are needed: no reason to build (or rebuild) the binder index here.
-      return streamExport(app.db, account.id, await accountSources(app.db, account.id), reply);
     },
   );
 

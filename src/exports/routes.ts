@@ -1,0 +1,42 @@
+// The copies a patient takes out: the complete Bundle, the zip, the IPS and the binder PDF.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { requireAccount } from '../plugins/auth.js';
+import { completeBundleStream } from './bundle.js';
+import { exportZipStream } from './zip.js';
+
+export const exportRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/api/record/export.json',
+    {
+      schema: {
+        tags: ['exports'],
+        summary:
+          "Every stored resource and every fetched document of the patient as one FHIR R4 Bundle (type collection), streamed. Documents are Binary entries; attachment urls point at them, the portal's URL kept in an extension",
+      },
+    },
+    async (request, reply) => {
+      const account = requireAccount(request);
+      return reply
+        .type('application/fhir+json')
+        .header('content-disposition', 'attachment; filename="carebinder.json"')
+        .send(completeBundleStream(app.db, account.id));
+    },
+  );
+
+  app.get(
+    '/api/record/export.zip',
+    {
+      schema: {
+        tags: ['exports'],
+        summary: 'A zip to keep: carebinder.json (the complete Bundle), the documents as files by category, and an index.html that opens offline',
+      },
+    },
+    async (request, reply) => {
+      const account = requireAccount(request);
+      return reply
+        .type('application/zip')
+        .header('content-disposition', `attachment; filename="carebinder-${new Date().toISOString().slice(0, 10)}.zip"`)
+        .send(exportZipStream(app.db, account.id));
+    },
+  );
+};
