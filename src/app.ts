@@ -23,6 +23,7 @@ import { binderRoutes } from './binder/routes.js';
 import { exportRoutes } from './exports/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { accountRoutes } from './accounts/routes.js';
+import { uploadRoutes } from './uploads/routes.js';
 
 export interface BuildAppOptions {
   /** Use this pool instead of opening one (the caller closes it). */
@@ -89,6 +90,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(syncRoutes);
   await app.register(binderRoutes);
   await app.register(exportRoutes);
+  await app.register(uploadRoutes, { maxBytes: config.uploadMaxBytes });
   await app.register(queueDashboard, { adminToken: config.adminToken });
   await app.register(webPlugin);
   return app;

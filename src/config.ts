@@ -43,6 +43,7 @@ const EnvSchema = z.object({
   SYNC_MAX_PAGES: positiveInt.default(2000),
   WORKER_CONCURRENCY: positiveInt.default(4),
   RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
+  UPLOAD_MAX_MB: positiveInt.default(25),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -69,6 +70,8 @@ export interface Config {
   sessionTtlMs: number;
   /** API requests per client address per minute (per API process). */
   requestsPerMinute: number;
+  /** Largest file a patient may upload, in bytes (UPLOAD_MAX_MB). */
+  uploadMaxBytes: number;
   sync: {
     everyMs: number;
     fullEveryMs: number;
@@ -109,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken: e.ADMIN_TOKEN,
     sessionTtlMs: e.SESSION_TTL_HOURS * 3_600_000,
     requestsPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    uploadMaxBytes: e.UPLOAD_MAX_MB * 1024 * 1024,
     sync: {
       everyMs: e.SYNC_EVERY_HOURS * 3_600_000,
       fullEveryMs: e.FULL_SYNC_EVERY_DAYS * 86_400_000,

@@ -11,6 +11,7 @@ import { createSyncProcessor, type SyncWorkerDeps } from '../src/sync/worker.js'
 import type { WorkerDefinition } from './runtime.js';
 import { createSecretBox } from '../src/crypto/secret-box.js';
 import { enqueueReseal, processReseal, SECRETS_QUEUE, type ResealJobData } from '../src/crypto/reseal.js';
+import { createUploadProcessor, UPLOAD_QUEUE } from '../src/jobs/upload.js';
 
 export interface WorkerDeps {
   config: Config;
@@ -27,6 +28,7 @@ export function workerDefinitions(deps: WorkerDeps): WorkerDefinition[] {
     { queue: SYNC_QUEUE, processor: sync as Processor, concurrency: deps.config.sync.workerConcurrency },
     { queue: RECORDS_QUEUE, processor: (job: Job<RecategorizeJobData>) => processRecategorize(job, deps), concurrency: 1 },
     { queue: SECRETS_QUEUE, processor: (job: Job<ResealJobData>) => processReseal(job, { ...deps, box }), concurrency: 1 },
+    { queue: UPLOAD_QUEUE, processor: createUploadProcessor(deps) as Processor, concurrency: 2 },
   ];
 }
 

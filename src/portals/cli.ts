@@ -1,11 +1,15 @@
 // npm run --silent portals -- <command>: the deployment admin's registry of portals.
-//   add --id <id> --name <name> --fhir-base-url <url> --client-id <id> [--client-secret <secret>]
+//   add --id <id> --name <name> --fhir-base-url <url> --client-id <id> [<secret>]
 //       [--scopes "<scopes>"] [--logo-url <url>] [--portal-url <url>]
 //   list
 //   remove --id <id>
-//   import-brands --file <brands-bundle.json> --client-id <id> [--client-secret <secret>]
+//   import-brands --file <brands-bundle.json> --client-id <id> [<secret>]
+// <secret>, for a confidential client, is one of --client-secret-stdin (read from standard input),
+// --client-secret-file <path>, or --client-secret <secret>, which other users of the machine can
+// read in `ps` and which lands in shell history (a warning says so).
 // Needs DATABASE_URL and CAREBINDER_SECRET_KEY (client secrets are sealed with it).
 import { readFileSync } from 'node:fs';
+import { text } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadConfig } from '../config.js';
@@ -23,7 +27,6 @@ const AddArgs = z.object({
   name: z.string().min(1, 'is required'),
   'fhir-base-url': httpUrl,
   'client-id': z.string().min(1, 'is required'),
-  'client-secret': z.string().min(1).optional(),
   scopes: z.string().min(1).optional(),
   'logo-url': httpUrl.optional(),
   'portal-url': httpUrl.optional(),
@@ -44,6 +47,39 @@ function validate<T>(schema: z.ZodType<T>, values: unknown): T {
   return parsed.data;
 }
 
+/** One line of secret: a trailing line break (an editor's, or echo's) is not part of it. */
+function secretLine(raw: string, from: string): string {
+  const secret = raw.replace(/\r?\n$/, '');
+  if (!secret) fail(`${from} gave an empty client secret`);
+  if (/[\r\n]/.test(secret)) fail(`${from} holds more than one line; the client secret must be one line`);
+  return secret;
+}
+
+/** The client secret from exactly one of its three options, or undefined for a public client. */
+async function clientSecretOption(values: { 'client-secret'?: string; 'client-secret-stdin'?: boolean; 'client-secret-file'?: string }): Promise<string | undefined> {
+  const given = [values['client-secret'] !== undefined, values['client-secret-stdin'] === true, values['client-secret-file'] !== undefined].filter(Boolean).length;
+  if (given > 1) fail('give the client secret once: --client-secret-stdin, --client-secret-file or --client-secret');
+  if (values['client-secret-stdin']) {
+    if (process.stdin.isTTY) process.stderr.write('client secret (one line, then Ctrl+D): ');
+    return secretLine(await text(process.stdin), 'standard input');
+  }
+  const file = values['client-secret-file'];
+  if (file !== undefined) {
+    let raw: string;
+    try {
+      raw = readFileSync(file, 'utf8');
+    } catch (error) {
+      fail(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return secretLine(raw, file);
+  }
+  const inline = values['client-secret'];
+  if (inline === undefined) return undefined;
+  if (!inline) fail('--client-secret is empty');
+  console.error('portals: warning: --client-secret is visible to other users in `ps` and stays in shell history; prefer --client-secret-stdin or --client-secret-file');
+  return inline;
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   const { values } = parseArgs({
@@ -54,6 +90,8 @@ async function main(argv: string[]): Promise<void> {
       'fhir-base-url': { type: 'string' },
       'client-id': { type: 'string' },
       'client-secret': { type: 'string' },
+      'client-secret-stdin': { type: 'boolean' },
+      'client-secret-file': { type: 'string' },
       scopes: { type: 'string' },
       'logo-url': { type: 'string' },
       'portal-url': { type: 'string' },
@@ -73,12 +111,13 @@ async function main(argv: string[]): Promise<void> {
     switch (command) {
       case 'add': {
         const args = validate(AddArgs, values);
+        const clientSecret = await clientSecretOption(values);
         const portal = await registry.upsert({
           id: args.id,
           name: args.name,
           fhirBaseUrl: args['fhir-base-url'],
           clientId: args['client-id'],
-          clientSecret: args['client-secret'],
+          clientSecret,
           scopes: args.scopes,
           brand: { ...(args['logo-url'] ? { logoUrl: args['logo-url'] } : {}), ...(args['portal-url'] ? { portalUrl: args['portal-url'] } : {}) },
         });
@@ -103,6 +142,7 @@ async function main(argv: string[]): Promise<void> {
       case 'import-brands': {
         const file = values.file ?? fail('--file is required');
         const clientId = values['client-id'] ?? fail('--client-id is required');
+        const clientSecret = await clientSecretOption(values);
         let bundle: unknown;
         try {
           bundle = JSON.parse(readFileSync(file, 'utf8'));
@@ -112,7 +152,7 @@ async function main(argv: string[]): Promise<void> {
         const portals = portalsFromBrandsBundle(bundle);
         if (portals.length === 0) fail(`${file} has no Organization with a usable FHIR Endpoint`);
         for (const portal of portals) {
-          await registry.upsert({ ...portal, clientId, clientSecret: values['client-secret'] });
+          await registry.upsert({ ...portal, clientId, clientSecret });
           console.log(`portal ${portal.id} saved (${portal.fhirBaseUrl})`);
         }
         break;

@@ -18,6 +18,9 @@ export const CATEGORY_IDS = [
 
 export type CategoryId = (typeof CATEGORY_IDS)[number];
 
+/** meta.tag system of a category the patient chose for a record (an upload); its code is a category id. */
+export const FILED_BY_PATIENT_SYSTEM = 'https://carebinder.example.org/fhir/CodeSystem/leaflet-category';
+
 export interface Category {
   readonly id: CategoryId;
   /** Short patient-facing heading. */

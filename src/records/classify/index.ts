@@ -1,14 +1,14 @@
 // The category classifier: one FHIR resource in, the leaflet categories it belongs to out.
 // Pure and total: any input, however malformed, yields a (possibly empty) list and never throws.
 
-import { inLeafletOrder, type CategoryId } from '../categories.js';
+import { FILED_BY_PATIENT_SYSTEM, inLeafletOrder, isCategoryId, type CategoryId } from '../categories.js';
 import {
   WITHDRAWN_DOCUMENT_STATUSES,
   WITHDRAWN_STATUSES,
   WITHDRAWN_VERIFICATION_STATUSES,
 } from './codes/statuses.js';
-import { isObject, type JsonObject } from './../fhir-read.js';
-import { lower, statusCodes } from './fhir.js';
+import { isObject, objects, type JsonObject } from './../fhir-read.js';
+import { field, lower, statusCodes } from './fhir.js';
 import { classifyAdverseEvent, classifyAllergy, classifyCondition } from './rules/conditions.js';
 import { classifyEncounter } from './rules/encounters.js';
 import { classifyImagingStudy } from './rules/imaging-studies.js';
@@ -55,6 +55,16 @@ function isWithdrawn(resource: JsonObject): boolean {
 }
 
 /**
+ * Rule 0: a document the patient filed themselves (an upload under a category they chose) stays
+ * where they put it. Only resources carebinder tags this way carry the tag; no stored record had
+ * one before this rule, so it changes no earlier filing (the rules version stays).
+ */
+function filedByPatient(resource: JsonObject): CategoryId[] {
+  const tags = objects(field(resource.meta, 'tag'));
+  return tags.filter((tag) => tag.system === FILED_BY_PATIENT_SYSTEM && isCategoryId(tag.code)).map((tag) => tag.code as CategoryId);
+}
+
+/**
  * The leaflet categories a FHIR R4 resource belongs to, in leaflet order: several, one or none.
  * Bad input (not an object, no resourceType, wrong shapes) gives `[]`.
  */
@@ -65,7 +75,8 @@ export function classify(resource: unknown): CategoryId[] {
       ? RULES_BY_RESOURCE_TYPE[resource.resourceType]
       : undefined;
     if (rule === undefined || isWithdrawn(resource)) return [];
-    return inLeafletOrder(rule(resource));
+    const filed = filedByPatient(resource);
+    return inLeafletOrder(filed.length > 0 ? filed : rule(resource));
   } catch {
     // Readers are defensive; this only guards against shapes nobody foresaw (throwing getters, proxies).
     return [];
