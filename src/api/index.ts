@@ -5,7 +5,9 @@
 // client's type check (web/src/tsconfig.json, no Node types) reads these files too.
 export * from './accounts.js';
 export * from './binder.js';
+export * from './exports.js';
 export * from './health.js';
 export * from './portals.js';
 export * from './problem.js';
 export * from './sync.js';
+export * from './uploads.js';
