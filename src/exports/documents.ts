@@ -132,9 +132,14 @@ export async function documentContent(db: Queryable, accountId: string, key: str
   return typeof data === 'string' ? Buffer.from(data, 'base64') : null;
 }
 
-/** A stable urn:uuid for a document of an account (name-based, SHA-1, RFC 9562 version 5 layout). */
+/** A stable urn:uuid for a document of an account. */
 export function documentUuid(accountId: string, key: string): string {
-  const hash = createHash('sha1').update(`carebinder-document ${accountId} ${key}`).digest();
+  return stableUuid(`carebinder-document ${accountId} ${key}`);
+}
+
+/** A urn:uuid named by `name` (SHA-1, RFC 9562 version 5 layout): the same name gives the same uuid. */
+export function stableUuid(name: string): string {
+  const hash = createHash('sha1').update(name).digest();
   hash[6] = (hash[6] & 0x0f) | 0x50;
   hash[8] = (hash[8] & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');

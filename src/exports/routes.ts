@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requireAccount } from '../plugins/auth.js';
 import { completeBundleStream } from './bundle.js';
+import { buildIps } from './ips.js';
 import { exportZipStream } from './zip.js';
 
 export const exportRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -37,6 +38,22 @@ export const exportRoutes: FastifyPluginAsyncZod = async (app) => {
         .type('application/zip')
         .header('content-disposition', `attachment; filename="carebinder-${new Date().toISOString().slice(0, 10)}.zip"`)
         .send(exportZipStream(app.db, account.id));
+    },
+  );
+
+  app.get(
+    '/api/record/ips.json',
+    {
+      schema: {
+        tags: ['exports'],
+        summary:
+          "An International Patient Summary (HL7 IPS): a FHIR document Bundle, the Composition first, one Patient merged from the portals' Patients, and the binder's records, de-duplicated, in the IPS sections",
+      },
+    },
+    async (request, reply) => {
+      const account = requireAccount(request);
+      const bundle = await buildIps(app.db, account.id);
+      return reply.type('application/fhir+json').header('content-disposition', 'attachment; filename="ips.json"').send(JSON.stringify(bundle));
     },
   );
 };
