@@ -1,4 +1,4 @@
-// The copies a patient takes out. export.json is a FHIR R4 Bundle (below); export.zip, the IPS
+// The copies a patient takes out: export.json and ips.json are FHIR R4 Bundles (below); export.zip
 // and the binder PDF are files, not JSON.
 import { z } from 'zod';
 import { FhirResource } from './binder.js';
@@ -16,4 +16,17 @@ export const ExportBundle = z
   .object({ resourceType: z.literal('Bundle'), type: z.literal('collection'), timestamp: z.iso.datetime(), entry: z.array(ExportEntry) })
   .describe('every stored resource and every fetched document of the patient');
 
+/** The International Patient Summary (HL7 IPS): a document Bundle, the Composition first. */
+export const IpsBundle = z
+  .object({
+    resourceType: z.literal('Bundle'),
+    id: z.string(),
+    identifier: z.object({ system: z.string(), value: z.string() }),
+    type: z.literal('document'),
+    timestamp: z.iso.datetime(),
+    entry: z.array(z.object({ fullUrl: z.string(), resource: FhirResource })).min(1),
+  })
+  .refine((bundle) => bundle.entry[0]?.resource.resourceType === 'Composition', 'the first entry is the Composition');
+
 export type ExportBundle = z.infer<typeof ExportBundle>;
+export type IpsBundle = z.infer<typeof IpsBundle>;

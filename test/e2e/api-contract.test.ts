@@ -122,6 +122,7 @@ describe('the API contract against real answers', () => {
   it('holds for the exports and the health probes', async () => {
     const bundle = await answer('/api/record/export.json', '/api/record/export.json', api.ExportBundle);
     expect(bundle.entry.length).toBeGreaterThan(0);
+    await answer('/api/record/ips.json', '/api/record/ips.json', api.IpsBundle);
     const zip = await t.app.inject({ method: 'GET', url: '/api/record/export.zip', headers: { cookie } });
     expect(zip.statusCode).toBe(200);
     expect(zip.rawPayload.subarray(0, 4).toString('latin1')).toBe('PK\u0003\u0004');
