@@ -105,7 +105,7 @@ export async function linkBenchPatient(config: Config, fhirBaseUrl: string): Pro
   await createPortalRegistry(pool, createSecretBox(config.secretKey)).upsert({ id: 'bench', name: 'Benchmark Hospital', fhirBaseUrl, clientId: 'carebinder-demo' });
   const app = await buildApp(config, { pool, rateLimits: { requestsPerMinute: 1_000_000, signInsPerMinute: 1000, signUpsPerMinute: 1000 } });
   const credentials = { email: `bench-${Date.now()}@example.org`, password: 'benchmark password' };
-  const created = await app.inject({ method: 'POST', url: '/api/accounts', payload: credentials });
+  await app.inject({ method: 'POST', url: '/api/accounts', payload: credentials });
   const signedIn = await app.inject({ method: 'POST', url: '/api/session', payload: credentials });
   const cookie = `carebinder_session=${signedIn.cookies.find((c) => c.name === 'carebinder_session')!.value}`;
   const started = await app.inject({ method: 'POST', url: '/api/links', headers: { cookie }, payload: { portalId: 'bench' } });
@@ -118,7 +118,7 @@ export async function linkBenchPatient(config: Config, fhirBaseUrl: string): Pro
     pool,
     cookie,
     linkId: links.links[0].id,
-    accountId: created.json<{ id: string }>().id,
+    accountId: signedIn.json<{ id: string }>().id,
     close: async () => {
       await app.close();
       await pool.end();

@@ -23,6 +23,8 @@ import { binderRoutes } from './binder/routes.js';
 import { exportRoutes } from './exports/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { accountRoutes } from './accounts/routes.js';
+import accountsPlugin from './accounts/plugin.js';
+import type { SignInThrottlePolicy } from './accounts/sign-in-throttle.js';
 import { uploadRoutes } from './uploads/routes.js';
 
 export interface BuildAppOptions {
@@ -34,6 +36,8 @@ export interface BuildAppOptions {
   logStream?: DestinationStream;
   /** Per client address per minute; tests raise them so unrelated tests do not trip them. */
   rateLimits?: Partial<RateLimits>;
+  /** The sign-in throttle's rules; tests use long waits so a held-back attempt is certain. */
+  signInThrottle?: SignInThrottlePolicy;
 }
 
 export interface RateLimits {
@@ -76,6 +80,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(compress, { global: true, threshold: 1024 });
   await app.register(securityPlugin, { publicUrl: config.publicUrl, requestsPerMinute: limits.requestsPerMinute });
   await app.register(docsPlugin, { publicUrl: config.publicUrl });
+  await app.register(accountsPlugin);
   await app.register(authPlugin);
   await app.register(secretsPlugin, { secretKey: config.secretKey, oldSecretKeys: config.oldSecretKeys });
 
@@ -83,6 +88,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(accountRoutes, {
     sessionTtlMs: config.sessionTtlMs,
     secureCookies: config.secureCookies,
+    secretKey: config.secretKey,
+    ...(options.signInThrottle ? { signInThrottle: options.signInThrottle } : {}),
     signUpsPerMinutePerIp: limits.signUpsPerMinute,
     signInsPerMinutePerIp: limits.signInsPerMinute,
   });

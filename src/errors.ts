@@ -62,11 +62,19 @@ export class ConflictError extends AppError {
 export class TooManyRequestsError extends AppError {
   readonly status = 429;
   readonly title = 'Too Many Requests';
+  /** When to try again: also the Retry-After header, and `retryAt` in the problem body. */
+  readonly retryAt: Date;
   constructor(
     detail: string,
     readonly retryAfterSeconds: number,
+    now = new Date(),
   ) {
     super(detail);
+    this.retryAt = new Date(now.getTime() + retryAfterSeconds * 1000);
+  }
+
+  override toProblem(): ProblemBody {
+    return { ...super.toProblem(), retryAt: this.retryAt.toISOString() };
   }
 }
 

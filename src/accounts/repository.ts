@@ -70,37 +70,6 @@ export function createAccountRepository(db: Queryable) {
     async revokeSession(token: string): Promise<void> {
       await db.query('UPDATE sessions SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL', [hashSessionToken(token)]);
     },
-
-    /**
-     * Counts a failed sign-in for this account key and returns the failures in the current window.
-     * The window restarts once it is older than windowMs.
-     */
-    async recordLoginFailure(accountKey: string, windowMs: number): Promise<{ failures: number; windowStartedAt: Date }> {
-      const { rows } = await db.query<{ failures: number; window_started_at: Date }>(
-        `INSERT INTO login_throttle (account_key, failures, window_started_at) VALUES ($1, 1, now())
-         ON CONFLICT (account_key) DO UPDATE SET
-           failures = CASE WHEN login_throttle.window_started_at < now() - make_interval(secs => $2) THEN 1 ELSE login_throttle.failures + 1 END,
-           window_started_at = CASE WHEN login_throttle.window_started_at < now() - make_interval(secs => $2) THEN now() ELSE login_throttle.window_started_at END
-         RETURNING failures, window_started_at`,
-        [accountKey, windowMs / 1000],
-      );
-      const row = rows[0];
-      return { failures: row.failures, windowStartedAt: row.window_started_at };
-    },
-
-    async loginFailures(accountKey: string, windowMs: number): Promise<{ failures: number; windowStartedAt: Date } | null> {
-      const { rows } = await db.query<{ failures: number; window_started_at: Date }>(
-        `SELECT failures, window_started_at FROM login_throttle
-          WHERE account_key = $1 AND window_started_at >= now() - make_interval(secs => $2)`,
-        [accountKey, windowMs / 1000],
-      );
-      const row = rows[0];
-      return row ? { failures: row.failures, windowStartedAt: row.window_started_at } : null;
-    },
-
-    async clearLoginFailures(accountKey: string): Promise<void> {
-      await db.query('DELETE FROM login_throttle WHERE account_key = $1', [accountKey]);
-    },
   };
 }
 

@@ -9,6 +9,9 @@ export const Credentials = z.object({
 /** Sign-in accepts any password shape: length rules are for choosing one, not for trying one. */
 export const SignIn = z.object({ email: z.string().min(1).max(254), password: z.string().min(1).max(1024) });
 
+/** The one answer to every well-formed sign-up, whether the address was free or not. */
+export const SignUpAccepted = z.object({ message: z.string() });
+
 export const Account = z.object({ id: z.uuid(), email: z.string(), createdAt: z.iso.datetime() });
 
 export type Credentials = z.infer<typeof Credentials>;

@@ -61,6 +61,18 @@ export const ItemDocument = z.object({
   title: z.string().nullable(),
 });
 
+export const ItemPart = z
+  .object({ id: RecordId, resourceType: z.string(), title: z.string(), date: FhirDate.nullable(), status: z.string().nullable(), sources: z.array(PortalSource) })
+  .describe('one of the records an item joins (records saying the same thing are one part with all their sources)');
+
+export const StudyFacts = z
+  .object({
+    modalities: z.array(z.string()).describe('patient words for the DICOM modalities: "CT", "MRI", "Mammography"'),
+    series: z.int().nullable(),
+    instances: z.int().nullable(),
+  })
+  .describe('what an ImagingStudy says about the exam');
+
 export const Item = z
   .object({
     id: RecordId,
@@ -74,6 +86,9 @@ export const Item = z
     documents: z.array(ItemDocument),
     sources: z.array(PortalSource),
     removedAtSource: z.boolean(),
+    parts: z.array(ItemPart).describe("every record the item joins (an exam's report, images and procedure; an operation and its note; one medicine's orders)"),
+    study: StudyFacts.nullable(),
+    conclusion: z.string().nullable().describe("a report's conclusion in words"),
   })
   .describe('A record as the binder shows it; duplicates across portals appear once with all their sources');
 
@@ -174,6 +189,8 @@ export type ReferenceRange = z.infer<typeof ReferenceRange>;
 export type ItemValue = z.infer<typeof ItemValue>;
 export type ItemDose = z.infer<typeof ItemDose>;
 export type ItemDocument = z.infer<typeof ItemDocument>;
+export type ItemPart = z.infer<typeof ItemPart>;
+export type StudyFacts = z.infer<typeof StudyFacts>;
 export type Item = z.infer<typeof Item>;
 export type CategoryPage = z.infer<typeof CategoryPage>;
 export type MedicineDoseCount = z.infer<typeof MedicineDoseCount>;

@@ -5,6 +5,7 @@
 // indexed queries. Concurrent requests share one build.
 import type { Queryable } from '../db/pool.js';
 import { CATEGORY_IDS, type CategoryId } from '../records/categories.js';
+import { typeRank } from '../records/duplicates.js';
 import { UnionFind } from '../records/union-find.js';
 import { accountSources, type AccountSources } from './items.js';
 
@@ -35,8 +36,6 @@ interface IndexRow {
   duplicate_keys: string[];
 }
 
-// Which member of a duplicate group is shown: the structured report over the document that carries it.
-const TYPE_PREFERENCE: Record<string, number> = { DiagnosticReport: 0, Observation: 1, Procedure: 1, DocumentReference: 3, Composition: 3 };
 
 const cache = new Map<string, BinderIndex>();
 const building = new Map<string, Promise<BinderIndex>>();
@@ -90,7 +89,7 @@ async function buildIndex(db: Queryable, accountId: string, stamp: string): Prom
   const byMember = new Map<string, BinderEntry>();
   const byCategory = new Map<CategoryId, BinderEntry[]>(CATEGORY_IDS.map((id) => [id, []]));
   for (const members of groups.values()) {
-    const primary = [...members].sort((a, b) => (TYPE_PREFERENCE[a.resource_type] ?? 2) - (TYPE_PREFERENCE[b.resource_type] ?? 2) || Number(a.id) - Number(b.id))[0];
+    const primary = [...members].sort(byPreference)[0];
     const categories = CATEGORY_IDS.filter((category) => members.some((member) => member.categories.includes(category)));
     const entry: BinderEntry = {
       id: primary.id,
@@ -105,6 +104,22 @@ async function buildIndex(db: Queryable, accountId: string, stamp: string): Prom
   }
   for (const list of byCategory.values()) list.sort(newestFirst);
   return { stamp, sources, entries, byMember, byCategory };
+}
+
+/**
+ * Which member of a group is shown: the preferred type (the report of an exam, the procedure of an
+ * operation), then the newest record (a medicine's latest order says whether it is still taken),
+ * then the first stored.
+ */
+function byPreference(a: IndexRow, b: IndexRow): number {
+  const byType = typeRank(a.resource_type) - typeRank(b.resource_type);
+  if (byType !== 0) return byType;
+  if (a.effective_ms !== b.effective_ms) {
+    if (a.effective_ms === null) return 1;
+    if (b.effective_ms === null) return -1;
+    return b.effective_ms - a.effective_ms;
+  }
+  return Number(a.id) - Number(b.id);
 }
 
 /** Newest first; undated records last; ties by id, newest first. */

@@ -1,7 +1,7 @@
 // What the binder shows of each record: patient-facing title, dates, status, key values, the
 // portals it came from and links to its documents. Rows are fetched only for the page asked.
 import type { Queryable } from '../db/pool.js';
-import type { DocumentAttachment } from '../records/binder-fields.js';
+import type { DocumentAttachment, StudyFacts } from '../records/binder-fields.js';
 import type { BinderEntry } from './binder-index.js';
 
 export interface Source {
@@ -38,8 +38,15 @@ export async function accountSources(db: Queryable, accountId: string): Promise<
 interface ItemRow {
   id: string;
   link_id: string;
+  resource_type: string;
+  title: string;
+  date_text: string | null;
   json: string;
+  /** The record as one part of an item: id, resourceType, title, date, status (JSON text). */
+  part: string;
   documents: DocumentAttachment[] | null;
+  study: StudyFacts | null;
+  conclusion: string | null;
 }
 
 /** The same URL rules as the sync: relative references resolve against the portal's FHIR base. */
@@ -49,42 +56,87 @@ export function absoluteAttachmentUrl(url: string, fhirBaseUrl: string): string 
 
 /**
  * The page's items as JSON text, in the entries' order. PostgreSQL writes each item's own
- * fields as JSON; only the documents and the sources are added here, as text, so an item is
- * never parsed and serialised again on its way out.
+ * fields as JSON; only the documents, the parts and the sources are added here, as text, so an
+ * item is never parsed and serialised again on its way out.
+ *
+ * An item that joins several records (one exam's report, images and procedure; one operation and
+ * its note; one medicine's orders) also lists every part, the study's facts and the report's
+ * conclusion, and offers the documents of all its parts.
  */
 export async function renderItems(db: Queryable, accountId: string, entries: readonly BinderEntry[], sources: AccountSources): Promise<string[]> {
   if (entries.length === 0) return [];
+  const ids = entries.flatMap((entry) => (entry.memberIds.length > 1 ? entry.memberIds : [entry.id]));
   const { rows } = await db.query<ItemRow>(
-    `SELECT id::text, link_id, binder->'documents' AS documents,
+    `SELECT id::text, link_id, resource_type, title, date_text, binder->'documents' AS documents, binder->'study' AS study, binder->>'conclusion' AS conclusion,
             json_build_object('id', id::text, 'resourceType', resource_type, 'title', title, 'date', date_text,
                               'endDate', end_date_text, 'status', status, 'value', binder->'value', 'dose', binder->'dose',
-                              'removedAtSource', removed_at_source IS NOT NULL)::text AS json
+                              'removedAtSource', removed_at_source IS NOT NULL)::text AS json,
+            json_build_object('id', id::text, 'resourceType', resource_type, 'title', title, 'date', date_text, 'status', status)::text AS part
        FROM records WHERE account_id = $1 AND id = ANY($2::bigint[])`,
-    [accountId, entries.map((e) => e.id)],
+    [accountId, ids],
   );
   const byId = new Map(rows.map((row) => [row.id, row]));
   const documents = rows.some((row) => row.documents?.length) ? await documentIds(db, accountId, rows, sources) : new Map<string, string>();
   const sourcesJson = new Map<string, string>();
-  return entries.flatMap((entry) => {
-    const row = byId.get(entry.id);
-    if (!row) return [];
-    const links = entry.linkIds.join(' ');
-    let sourceText = sourcesJson.get(links);
-    if (sourceText === undefined) {
-      sourceText = JSON.stringify(
-        entry.linkIds.flatMap((linkId) => {
-          const source = sources.byLink.get(linkId);
-          return source ? [{ portalId: source.portalId, portalName: source.portalName }] : [];
-        }),
-      );
-      sourcesJson.set(links, sourceText);
+  const sourcesOf = (linkIds: readonly string[]): string => {
+    const links = linkIds.join(' ');
+    let text = sourcesJson.get(links);
+    if (text === undefined) {
+      // Each portal once, however many links to it the records came through.
+      const portals = new Map<string, { portalId: string; portalName: string }>();
+      for (const linkId of linkIds) {
+        const source = sources.byLink.get(linkId);
+        if (source && !portals.has(source.portalId)) portals.set(source.portalId, { portalId: source.portalId, portalName: source.portalName });
+      }
+      text = JSON.stringify([...portals.values()]);
+      sourcesJson.set(links, text);
     }
-    const links_ = (row.documents ?? []).flatMap((attachment, index) => {
+    return text;
+  };
+  const documentLinks = (row: ItemRow): ItemDocument[] =>
+    (row.documents ?? []).flatMap((attachment, index) => {
       const id = attachment.embedded ? `e${row.id}-${index}` : documents.get(`${row.link_id} ${attachment.url ?? ''}`);
       return id ? [{ id, url: `/api/documents/${id}`, contentType: attachment.contentType ?? null, title: attachment.title ?? null }] : [];
     });
-    return [`${row.json.slice(0, -1)},"documents":${JSON.stringify(links_)},"sources":${sourceText}}`];
+  return entries.flatMap((entry) => {
+    const row = byId.get(entry.id);
+    if (!row) return [];
+    // The shown record first, then the other parts in the index's order.
+    const members = [row, ...entry.memberIds.filter((id) => id !== entry.id).flatMap((id) => byId.get(id) ?? [])];
+    const links = new Map<string, ItemDocument>();
+    for (const member of members) for (const link of documentLinks(member)) if (!links.has(link.id)) links.set(link.id, link);
+    const study = members.find((member) => member.study)?.study ?? null;
+    const conclusion = members.find((member) => member.conclusion)?.conclusion ?? null;
+    return [
+      `${row.json.slice(0, -1)},"documents":${JSON.stringify([...links.values()])},"sources":${sourcesOf(entry.linkIds)},` +
+        `"parts":${partsJson(members, sourcesOf)},"study":${JSON.stringify(study)},"conclusion":${JSON.stringify(conclusion)}}`,
+    ];
   });
+}
+
+interface ItemDocument {
+  id: string;
+  url: string;
+  contentType: string | null;
+  title: string | null;
+}
+
+/**
+ * Every record the item joins, once: records that say the same thing (same type, title and day,
+ * e.g. one report from two portals) are one part with all their sources.
+ */
+function partsJson(members: readonly ItemRow[], sourcesOf: (linkIds: readonly string[]) => string): string {
+  const parts = new Map<string, { part: string; linkIds: string[] }>();
+  for (const member of members) {
+    const key = `${member.resource_type} ${member.title.toLowerCase()} ${member.date_text?.slice(0, 10) ?? ''}`;
+    const existing = parts.get(key);
+    if (existing) {
+      if (!existing.linkIds.includes(member.link_id)) existing.linkIds.push(member.link_id);
+    } else {
+      parts.set(key, { part: member.part, linkIds: [member.link_id] });
+    }
+  }
+  return `[${[...parts.values()].map(({ part, linkIds }) => `${part.slice(0, -1)},"sources":${sourcesOf(linkIds)}}`).join(',')}]`;
 }
 
 /** Stored document ids for the attachments of these rows, keyed "<linkId> <url as in the resource>". */

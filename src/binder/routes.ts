@@ -103,7 +103,10 @@ export const binderRoutes: FastifyPluginAsyncZod = async (app) => {
       const group = index.byMember.get(request.params.id);
       const tag = `"${row.hash}-${group ? group.linkIds.join('.') : row.link_id}"`;
       if (notModified(request, reply, tag)) return reply.code(304).send(null);
-      const linkIds = group ? group.linkIds : [row.link_id];
+      // Each portal once, however many of its links delivered the record.
+      const linkIds = (group ? group.linkIds : [row.link_id]).filter(
+        (linkId, position, all) => all.findIndex((other) => sources.byLink.get(other)?.portalId === sources.byLink.get(linkId)?.portalId) === position,
+      );
       const resourceSources: ResourceSource[] = linkIds.flatMap((linkId) => {
         const source = sources.byLink.get(linkId);
         return source

@@ -1,6 +1,10 @@
 // The copies a patient takes out: the complete Bundle, the zip, the IPS and the binder PDF.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { BadRequestError } from '../errors.js';
 import { requireAccount } from '../plugins/auth.js';
+import { CATEGORY_IDS, isCategoryId } from '../records/categories.js';
+import { binderPdfStream } from './binder-pdf.js';
 import { completeBundleStream } from './bundle.js';
 import { buildIps } from './ips.js';
 import { exportZipStream } from './zip.js';
@@ -54,6 +58,35 @@ export const exportRoutes: FastifyPluginAsyncZod = async (app) => {
       const account = requireAccount(request);
       const bundle = await buildIps(app.db, account.id);
       return reply.type('application/fhir+json').header('content-disposition', 'attachment; filename="ips.json"').send(JSON.stringify(bundle));
+    },
+  );
+
+  app.get(
+    '/api/record/binder.pdf',
+    {
+      schema: {
+        tags: ['exports'],
+        summary:
+          'The printable binder (PDF): cover, contents, treatment summary, the 11 categories with every item and every attached document in place (PDF pages merged, text, images); the patient and "page x of y" on every page',
+        querystring: z.object({
+          portal: z.string().max(64).optional().describe('only records from this portal id'),
+          from: z.iso.date().optional().describe('only records dated on or after this day (YYYY-MM-DD)'),
+          to: z.iso.date().optional().describe('only records dated on or before this day (YYYY-MM-DD)'),
+          categories: z.string().max(1000).optional().describe(`comma-separated category ids: ${CATEGORY_IDS.join(', ')}`),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const account = requireAccount(request);
+      const { portal, from, to } = request.query;
+      if (from && to && from > to) throw new BadRequestError('"from" is after "to".');
+      const categories = request.query.categories?.split(',').map((c) => c.trim()).filter(Boolean);
+      const unknown = categories?.filter((c) => !isCategoryId(c)) ?? [];
+      if (unknown.length) throw new BadRequestError(`Unknown categories: ${unknown.join(', ')}. Categories: ${CATEGORY_IDS.join(', ')}.`);
+      return reply
+        .type('application/pdf')
+        .header('content-disposition', `attachment; filename="binder-${new Date().toISOString().slice(0, 10)}.pdf"`)
+        .send(binderPdfStream(app.db, account.id, { portal, from, to, categories: categories?.filter(isCategoryId) }));
     },
   );
 };

@@ -1,13 +1,14 @@
 // The copy to keep: a streamed zip holding carebinder.json (the complete Bundle), binder.pdf (the
 // printable binder), every document as its original file under documents/<category>/ and an
 // index.html that opens offline (no scripts, no outside resources) and links all of it.
-import { PassThrough, Readable, type Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import escapeHtml from 'escape-html';
 import { ZipFile } from 'yazl';
 import type { Queryable } from '../db/pool.js';
 import { accountSources } from '../binder/items.js';
 import { CATEGORIES, type CategoryId } from '../records/categories.js';
+import { binderPdfStream } from './binder-pdf.js';
 import { completeBundleStream } from './bundle.js';
 import { documentContent, placedDocuments, type PlacedDocument } from './documents.js';
 import { datePart, extensionFor, NameBook } from './names.js';
@@ -15,8 +16,8 @@ import { mergePatients, patientName, portalPatients } from './patient.js';
 
 export interface ZipOptions {
   now?: Date;
-  /** Renders the binder PDF into the stream it is given; the zip holds binder.pdf only when set. */
-  renderPdf?: (out: Writable) => Promise<void>;
+  /** Put binder.pdf (the whole binder) in the zip; true unless set to false. */
+  includePdf?: boolean;
 }
 
 interface ZipDocument {
@@ -48,16 +49,10 @@ async function fillZip(zip: ZipFile, db: Queryable, accountId: string, options: 
   const documents = zipDocuments(placed);
   const mtime = now;
   const name = patientName(mergePatients(patients));
-  zip.addBuffer(Buffer.from(indexHtml(name, now, documents, options.renderPdf !== undefined)), 'index.html', { mtime });
+  const includePdf = options.includePdf !== false;
+  zip.addBuffer(Buffer.from(indexHtml(name, now, documents, includePdf)), 'index.html', { mtime });
   zip.addReadStreamLazy('carebinder.json', { mtime }, (callback) => callback(null, completeBundleStream(db, accountId, { now })));
-  if (options.renderPdf) {
-    const render = options.renderPdf;
-    zip.addReadStreamLazy('binder.pdf', { mtime, compress: false }, (callback) => {
-      const pass = new PassThrough();
-      render(pass).catch((error: unknown) => pass.destroy(error instanceof Error ? error : new Error(String(error))));
-      callback(null, pass);
-    });
-  }
+  if (includePdf) zip.addReadStreamLazy('binder.pdf', { mtime, compress: false }, (callback) => callback(null, binderPdfStream(db, accountId, { now })));
   for (const { document, name: path } of documents) {
     zip.addReadStreamLazy(path, { mtime, compress: !STORED_TYPES.test(document.contentType) }, (callback) =>
       callback(

@@ -20,6 +20,7 @@ import {
   type BinderCode,
   type JsonObject,
 } from './fhir-read.js';
+import { readableQuantity, readableTitle, readableUnit } from './display.js';
 import { describeDosageFrequency } from './timing.js';
 
 export type { BinderCode } from './fhir-read.js';
@@ -33,15 +34,21 @@ export interface ReferenceRange {
 export interface ResultComponent {
   title: string;
   value: number | string;
+  /** As a patient reads it (`10*3/uL` → ×10³/µL); see display.ts. */
   unit?: string;
+  /** The value with its unit, ready to show: "128 mmHg". */
+  display: string;
 }
 
 export interface ResultValue {
   /** A number for quantities and integers; words for coded, text, boolean, range and ratio values; "128/82" for components. */
   value: number | string;
+  /** As a patient reads it (`[iU]` → IU, `10*3/uL` → ×10³/µL), never a raw UCUM code. */
   unit?: string;
   /** "<", "<=", ">=" or ">" when the lab reported a bound rather than a value. */
   comparator?: string;
+  /** The value, comparator and unit ready to show: "2,000 IU", "< 5 mg/L", "128/82 mmHg". */
+  display: string;
   referenceRange?: ReferenceRange;
   interpretation?: string;
   /** The parts of a multi-part result such as blood pressure. */
@@ -50,7 +57,10 @@ export interface ResultValue {
 
 export interface MedicineDose {
   amount?: number;
+  /** As a patient reads it (`[iU]` → IU, `mg/m2` → mg/m²). */
   unit?: string;
+  /** Amount and unit ready to show: "2,000 IU". */
+  display?: string;
   route?: string;
   /** Human words: "2 times a day", "every 21 days", else the timing code text or the dosage text. */
   frequency?: string;
@@ -75,9 +85,18 @@ export interface ResourceRef {
   url?: string;
 }
 
+/** What an ImagingStudy says about the exam. */
+export interface StudyFacts {
+  /** Patient words for the DICOM modalities: "CT", "MRI", "Mammography", "Ultrasound". */
+  modalities: string[];
+  series: number | null;
+  instances: number | null;
+}
+
 export interface BinderFields {
   resourceType: string | null;
   id: string | null;
+  /** Readable: an all-caps portal title is put in readable case, keeping abbreviations (display.ts). */
   title: string;
   /** The clinically meaningful date, as the portal wrote it (FHIR date/dateTime). */
   date: string | null;
@@ -88,6 +107,10 @@ export interface BinderFields {
   value: ResultValue | null;
   dose: MedicineDose | null;
   documents: DocumentAttachment[];
+  /** ImagingStudy: modality, series and instances. */
+  study: StudyFacts | null;
+  /** DiagnosticReport: the conclusion in words. */
+  conclusion: string | null;
   /** The id of the patient this record is about, or null when it names none (or names a non-patient). */
   patientRef: string | null;
   /** Supporting resources the sync should fetch (practitioners, organizations, medications, locations, binaries). */
@@ -101,7 +124,8 @@ export function extractBinderFields(resource: unknown): BinderFields {
   return {
     resourceType: type,
     id: text(r.id),
-    title: titleOf(r, type),
+    // A Patient's title is a name, whose capitals are the portal's to keep.
+    title: type === 'Patient' ? titleOf(r, type) : readableTitle(titleOf(r, type)),
     date: dates.date,
     endDate: dates.endDate,
     status: statusOf(r, type),
@@ -109,6 +133,8 @@ export function extractBinderFields(resource: unknown): BinderFields {
     value: type === 'Observation' ? resultValue(r) : null,
     dose: doseOf(r, type),
     documents: documentsOf(r),
+    study: type === 'ImagingStudy' ? studyFacts(r) : null,
+    conclusion: type === 'DiagnosticReport' ? (text(r.conclusion) ?? conceptText(objects(r.conclusionCode)[0])) : null,
     patientRef: patientIdOf(r, type),
     references: fetchableReferences(r),
   };
@@ -408,15 +434,16 @@ interface PlainValue {
   comparator?: string;
 }
 
+/** The unit as a patient reads it: the portal's unit text, else the UCUM code, made readable either way. */
 function quantityUnit(quantity: unknown): string | undefined {
-  return text(at(quantity, 'unit')) ?? text(at(quantity, 'code')) ?? undefined;
+  const unit = text(at(quantity, 'unit')) ?? text(at(quantity, 'code'));
+  return (unit && readableUnit(unit)) || undefined;
 }
 
 function quantityWords(quantity: unknown): string | null {
   const value = num(at(quantity, 'value'));
   if (value === null) return null;
-  const unit = quantityUnit(quantity);
-  return unit ? `${value} ${unit}` : String(value);
+  return readableQuantity(value, quantityUnit(quantity));
 }
 
 /** The value[x] of an Observation or one of its components. */
@@ -453,18 +480,28 @@ function resultValue(r: JsonObject): ResultValue | null {
   const components: ResultComponent[] = [];
   for (const component of objects(r.component)) {
     const value = plainValue(component);
-    if (value) components.push({ title: conceptText(component.code) ?? 'Part', value: value.value, ...(value.unit ? { unit: value.unit } : {}) });
+    if (value) {
+      components.push({
+        title: conceptText(component.code) ?? 'Part',
+        value: value.value,
+        ...(value.unit ? { unit: value.unit } : {}),
+        display: readableQuantity(value.value, value.unit, value.comparator),
+      });
+    }
   }
   const own = plainValue(r);
   let result: ResultValue;
   if (own) {
-    result = { ...own };
+    result = { ...own, display: readableQuantity(own.value, own.unit, own.comparator) };
   } else if (components.length > 0) {
     // Blood pressure and other panels carry their values in components: show them as "128/82".
     const units = uniqueStrings(components.map((component) => component.unit));
+    const value = components.map((component) => String(component.value)).join('/');
+    const unit = units.length === 1 && units[0] ? units[0] : undefined;
     result = {
-      value: components.map((component) => String(component.value)).join('/'),
-      ...(units.length === 1 && units[0] ? { unit: units[0] } : {}),
+      value,
+      ...(unit ? { unit } : {}),
+      display: unit ? readableQuantity(value, unit) : components.map((component) => component.display).join(' / '),
     };
   } else {
     return null;
@@ -488,6 +525,52 @@ function resultValue(r: JsonObject): ResultValue | null {
   if (interpretation) result.interpretation = interpretation;
   if (components.length > 0) result.components = components;
   return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Imaging study facts
+
+// DICOM modality codes (CID 29) as patients know the exams; codes of non-image objects are left out.
+const MODALITY_WORDS: Record<string, string | null> = {
+  CT: 'CT',
+  MR: 'MRI',
+  PT: 'PET',
+  NM: 'Nuclear medicine',
+  MG: 'Mammography',
+  US: 'Ultrasound',
+  DX: 'X-ray',
+  CR: 'X-ray',
+  DR: 'X-ray',
+  RG: 'X-ray',
+  XA: 'Angiography',
+  RF: 'Fluoroscopy',
+  BMD: 'Bone density scan',
+  ES: 'Endoscopy',
+  SR: null,
+  KO: null,
+  PR: null,
+  SEG: null,
+  REG: null,
+  DOC: null,
+  OT: null,
+};
+
+function modalityWords(coding: JsonObject): string | null {
+  const code = text(coding.code)?.toUpperCase() ?? null;
+  if (code && code in MODALITY_WORDS) return MODALITY_WORDS[code] ?? null;
+  return cleanLabel(coding.display) ?? code;
+}
+
+function studyFacts(r: JsonObject): StudyFacts {
+  const series = objects(r.series);
+  const modalities = uniqueStrings([...objects(r.modality), ...series.map((one) => asObject(one.modality) ?? {})].map(modalityWords));
+  const seriesInstances = series.map((one) => num(one.numberOfInstances));
+  const counted = seriesInstances.every((count) => count !== null) && series.length > 0 ? seriesInstances.reduce<number>((sum, count) => sum + (count ?? 0), 0) : null;
+  return {
+    modalities,
+    series: num(r.numberOfSeries) ?? (series.length > 0 ? series.length : null),
+    instances: num(r.numberOfInstances) ?? counted,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -538,6 +621,7 @@ function compactDose(dose: { amount: number | null; unit?: string | undefined; r
   const out: MedicineDose = {};
   if (dose.amount !== null) out.amount = dose.amount;
   if (dose.unit) out.unit = dose.unit;
+  if (dose.amount !== null) out.display = readableQuantity(dose.amount, dose.unit);
   if (dose.route) out.route = dose.route;
   if (dose.frequency) out.frequency = dose.frequency;
   if (dose.text) out.text = dose.text;

@@ -1,12 +1,24 @@
-// The same fact from two places appears once in the binder.
+// The same fact from two places appears once in the binder, and so does one clinical event told by
+// several records (an exam's order, images and report; an operation and its note; a drug's orders).
 //
-// duplicateKeys gives each record a set of keys; two records that share any key are the same fact.
-// The keys are deliberately conservative: a missed duplicate shows twice, a false one hides a fact.
+// duplicateKeys gives each record a set of keys; two records that share any key are one binder item
+// (union-find, transitively). Each key's prefix says why records sharing it are joined:
+//   self:  the very same resource synced twice from one portal
+//   att:, hash:  the same document bytes (by URL or content hash)
+//   ident:  the same business identifier
+//   fact:  the same kind of fact with the same code, date and value
+//   event:  parts of one clinical event (eventKeys below: by reference, by shared order, or one
+//           imaging exam's shared procedure code on one day)
+//   med:  one current medicine: the same drug and strength
+//   drug:  one cancer medicine: its orders and administrations, as the treatment summary groups them
+// The keys are deliberately conservative: a missed join shows twice, a false one hides a fact.
+// Keys are only ever compared within one patient's records (the binder index is per account).
 
 import { createHash } from 'node:crypto';
 
-import { extractBinderFields, type BinderFields } from './binder-fields.js';
-import { asObject, at, dayOf, objects, resourceTypeOf, text, typeInWords, utcMinute, type JsonObject } from './fhir-read.js';
+import { extractBinderFields, medicationConcept, type BinderFields } from './binder-fields.js';
+import { asObject, at, dayOf, objects, referenceKey, resourceTypeOf, text, typeInWords, utcMinute, type JsonObject } from './fhir-read.js';
+import { conceptStrength, medicineIdentity, medicineStrength, normaliseIngredientName } from './medicine-names.js';
 import { mergeSources, type PortalSource } from './stored-record.js';
 import { UnionFind } from './union-find.js';
 
@@ -18,6 +30,8 @@ export interface DuplicateKeyOptions {
   contentHashes?: readonly string[];
   /** The portals the record came from: relative URLs and resource ids are unique only within a portal. */
   portalIds?: readonly string[];
+  /** The record's categories (classify): event and medicine keys join records filed in the same category only. */
+  categories?: readonly string[];
 }
 
 export function duplicateKeys(resource: unknown, fields?: BinderFields, options: DuplicateKeyOptions = {}): string[] {
@@ -35,6 +49,11 @@ export function duplicateKeys(resource: unknown, fields?: BinderFields, options:
   if (type) {
     for (const key of identifierKeys(r, type)) keys.add(key);
     for (const key of factKeys(f, type)) keys.add(key);
+    const categories = Array.isArray(options.categories) ? options.categories : [];
+    if (categories.length > 0) {
+      for (const key of eventKeys(r, f, type, portalIds, categories)) keys.add(key);
+      for (const key of medicineKeys(r, f, type, categories)) keys.add(key);
+    }
   }
   return [...keys];
 }
@@ -222,6 +241,116 @@ function factKeys(fields: BinderFields, type: string): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// (c) Parts of one clinical event: an imaging exam (order, procedure, images, report, report
+// document), an operation and its operative note, a pathology report and its document.
+
+const IMAGING = 'imaging-results';
+// Only these categories hold events told by several records; elsewhere (results, notes, problems)
+// records that refer to each other are different facts and stay separate items.
+const EVENT_CATEGORIES: ReadonlySet<string> = new Set([IMAGING, 'operation-reports', 'pathology-reports']);
+const EVENT_TYPES: ReadonlySet<string> = new Set(['ImagingStudy', 'DiagnosticReport', 'Procedure', 'DocumentReference']);
+
+// Codes that name any imaging study rather than one kind of exam: sharing one proves nothing.
+const GENERIC_EXAM_CODES: ReadonlySet<string> = new Set([
+  'http://loinc.org|18748-4', // Diagnostic imaging study
+  'http://loinc.org|18726-0', // Radiology studies (set)
+  'http://loinc.org|18782-3', // Radiology Study observation (narrative)
+  'http://loinc.org|19005-8', // Radiology Imaging study [Impression] (narrative)
+  'http://loinc.org|11526-1', // Pathology study
+]);
+
+/** The resources this record says it is part of the same event with, as "Type/id" (same portal). */
+function eventReferences(r: JsonObject, type: string): Array<string | null> {
+  switch (type) {
+    case 'DiagnosticReport':
+      // The report of these images.
+      return objects(r.imagingStudy).map((reference) => referenceKey(reference.reference));
+    case 'Procedure':
+      // The report of this procedure.
+      return objects(r.report).map((reference) => referenceKey(reference.reference));
+    case 'ImagingStudy':
+      // The images this procedure made.
+      return objects(r.procedureReference).map((reference) => referenceKey(reference.reference));
+    case 'DocumentReference':
+      // The note or report document of this procedure, study or report.
+      return objects(at(r, 'context', 'related')).map((reference) => referenceKey(reference.reference));
+    default:
+      return [];
+  }
+}
+
+/**
+ * Keys that join the records of one clinical event, only between records filed in the same event
+ * category (so a discharge summary that refers to the operation stays its own item):
+ * - by reference: each record answers to `Type/id` at its portal, and names the records it refers to
+ *   (DiagnosticReport.imagingStudy, Procedure.report, ImagingStudy.procedureReference,
+ *   DocumentReference.context.related);
+ * - by a shared order: the same basedOn at the same portal;
+ * - unlinked imaging (as many portals serve them): the same procedure code on the same day, across
+ *   portals. Two exams on one day with different codes never share a key; generic "any imaging" codes
+ *   and documents (whose type says "a note", not which exam) take no part.
+ */
+function eventKeys(r: JsonObject, fields: BinderFields, type: string, portalIds: readonly string[], categories: readonly string[]): string[] {
+  if (!EVENT_TYPES.has(type)) return [];
+  const id = text(r.id);
+  const keys: string[] = [];
+  for (const category of categories) {
+    if (!EVENT_CATEGORIES.has(category)) continue;
+    for (const portalId of portalIds) {
+      if (id) keys.push(`event:${category}:${portalId}:${type}/${id}`);
+      for (const target of eventReferences(r, type)) if (target) keys.push(`event:${category}:${portalId}:${target}`);
+      for (const order of objects(r.basedOn)) {
+        const target = referenceKey(order.reference);
+        if (target) keys.push(`event:${category}:${portalId}:order:${target}`);
+      }
+    }
+    if (category === IMAGING && type !== 'DocumentReference' && fields.date) {
+      const day = dayOf(fields.date);
+      for (const code of fields.codes) {
+        const coded = `${code.system ?? ''}|${code.code}`;
+        if (code.system && day.length === 10 && !GENERIC_EXAM_CODES.has(coded)) keys.push(`event:${IMAGING}:code:${coded}:${day}`);
+      }
+    }
+  }
+  return keys;
+}
+
+// ---------------------------------------------------------------------------------------------
+// (d) One line per medicine.
+
+const CURRENT_MEDICINES = 'medicines-and-supplements';
+const CANCER_MEDICINES = 'medication-treatment-summary';
+const MEDICINE_TYPES: ReadonlySet<string> = new Set(['MedicationRequest', 'MedicationStatement', 'MedicationAdministration', 'MedicationDispense']);
+
+/**
+ * - Current medicines: the same drug and strength across portals and over time is one line
+ *   ("lisinopril 10 mg tablet" and "lisinopril (ZESTRIL) 10 mg tablet"): the same RxNorm code, or
+ *   the same normalised ingredient name with the same strength. Different strengths stay apart.
+ * - Cancer medicines: every order and administration of one drug is one line, as in the treatment
+ *   summary (the same RxNorm code or normalised ingredient name).
+ */
+function medicineKeys(r: JsonObject, fields: BinderFields, type: string, categories: readonly string[]): string[] {
+  if (!MEDICINE_TYPES.has(type)) return [];
+  const current = categories.includes(CURRENT_MEDICINES);
+  const cancer = categories.includes(CANCER_MEDICINES);
+  if (!current && !cancer) return [];
+  const concept = medicationConcept(r) ?? { text: at(r, 'medicationReference', 'display') };
+  const identity = medicineIdentity(concept);
+  // Without a coded or written drug name (a contained Medication by ingredient only) the title names it.
+  const keys = identity.keys.length > 0 ? identity.keys : [normaliseIngredientName(fields.title)].filter((name): name is string => name !== null).map((name) => `name:${name}`);
+  const out: string[] = [];
+  if (cancer) for (const key of keys) out.push(`drug:${key}`);
+  if (current) {
+    // Without a stated strength a record joins only others that state none either.
+    const strength = conceptStrength(concept) ?? medicineStrength(fields.title) ?? '';
+    for (const key of [...identity.rxnormCodes.map((code) => `rx:${code}`), ...keys.filter((candidate) => candidate.startsWith('name:'))]) {
+      out.push(`med:${key}:${strength}`);
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Grouping
 
 export interface DuplicateCandidate {
@@ -231,6 +360,10 @@ export interface DuplicateCandidate {
   sources: readonly PortalSource[];
   /** Hashes of the record's downloaded attachments, if the storage layer has them (see DuplicateKeyOptions). */
   contentHashes?: readonly string[];
+  /** The record's categories: with them, the parts of one clinical event and one medicine's records are joined too. */
+  categories?: readonly string[];
+  /** Whose record it is: records of different accounts (patients) are never joined, whatever their keys. */
+  accountId?: string;
 }
 
 export interface DuplicateGroup {
@@ -241,17 +374,24 @@ export interface DuplicateGroup {
   sources: PortalSource[];
 }
 
-/** Groups records that share any duplicate key (transitively). Every record lands in exactly one group. */
+/**
+ * Groups records that share any duplicate key (transitively). Every record lands in exactly one group.
+ * The binder's index does the same over the keys stored with each row (binder-index.ts).
+ */
 export function groupDuplicates(records: readonly DuplicateCandidate[]): DuplicateGroup[] {
   const list = (Array.isArray(records) ? (records as readonly unknown[]) : []).filter(
     (record): record is DuplicateCandidate => asObject(record) !== null && (typeof asObject(record)?.id === 'string' || typeof asObject(record)?.id === 'number'),
   );
-  const keysOf = list.map((record) =>
-    duplicateKeys(record.resource, undefined, {
+  const keysOf = list.map((record) => {
+    const keys = duplicateKeys(record.resource, undefined, {
       portalIds: mergeSources([record.sources]).map((source) => source.portalId),
       ...(record.contentHashes ? { contentHashes: record.contentHashes } : {}),
-    }),
-  );
+      ...(Array.isArray(record.categories) ? { categories: record.categories } : {}),
+    });
+    // Keys are compared within one patient only.
+    const account = typeof record.accountId === 'string' ? record.accountId : '';
+    return account === '' ? keys : keys.map((key) => `${account}\u0000${key}`);
+  });
   const sets = new UnionFind(list.length);
   sets.unionByKeys(keysOf);
   return sets.groups().map((indexes) => {
@@ -270,13 +410,20 @@ export function groupDuplicates(records: readonly DuplicateCandidate[]): Duplica
   });
 }
 
-// A DiagnosticReport is the structured form of a report; its DocumentReference is only the file.
-const TYPE_RICHNESS: Record<string, number> = { DiagnosticReport: 2, DocumentReference: 1 };
+/**
+ * Which record of a group the binder shows, by type (lower first): a DiagnosticReport is the structured
+ * form of a report (its status and conclusion) and its DocumentReference only the file; an operation's
+ * Procedure is the event and its note the document. The binder index uses the same order.
+ */
+const TYPE_RANK: Record<string, number> = { DiagnosticReport: 0, Observation: 1, Procedure: 1, DocumentReference: 3, Composition: 3 };
+
+export function typeRank(resourceType: string | null): number {
+  return TYPE_RANK[resourceType ?? ''] ?? 2;
+}
 
 /** Type first, then how many values the record carries; ties keep the earlier record. */
 function richness(resource: unknown): number {
-  const type = resourceTypeOf(resource);
-  return (TYPE_RICHNESS[type ?? ''] ?? 0) * 1_000_000 + countValues(resource);
+  return (4 - typeRank(resourceTypeOf(resource))) * 1_000_000 + countValues(resource);
 }
 
 function countValues(node: unknown, depth = 0): number {

@@ -72,6 +72,33 @@ export function normaliseIngredientName(name: unknown): string | null {
   return BRAND_TO_GENERIC[joined] ?? joined;
 }
 
+// A strength as products write it: "10 mg", "0.5 MG/ML", "2,000 units", "81 mg/5 mL".
+const STRENGTH_WORDS = /(\d+(?:[.,]\d+)*)\s*(mg|mcg|µg|ug|g|gm|ml|%|units?|iu|unt|meq|mmol)\b(?:\s*\/\s*(\d+(?:\.\d+)?)?\s*(ml|l|hr|h|actuat(?:ion)?|dose)\b)?/i;
+const SAME_UNIT: Record<string, string> = { µg: 'mcg', ug: 'mcg', gm: 'g', units: 'unit', iu: 'unit', unt: 'unit' };
+
+/** The strength a medicine's name states, normalised ("10mg", "0.5mg/ml", "2000unit"), or null. */
+export function medicineStrength(name: unknown): string | null {
+  const raw = text(name);
+  if (!raw) return null;
+  const match = STRENGTH_WORDS.exec(raw.replace(/\([^)]*\)/g, ' '));
+  if (!match?.[1] || !match[2]) return null;
+  const amount = Number(match[1].replace(/,(?=\d{3}\b)/g, '').replace(',', '.'));
+  if (!Number.isFinite(amount)) return null;
+  const unit = match[2].toLowerCase();
+  const per = match[4] ? `/${match[3] ?? ''}${match[4].toLowerCase()}` : '';
+  return `${amount}${SAME_UNIT[unit] ?? unit}${per}`;
+}
+
+/** The strength a medication concept states: in its RxNorm display, its text or any display. */
+export function conceptStrength(concept: unknown): string | null {
+  const rxnorm = codings(concept).filter((coding) => coding.system === RXNORM);
+  for (const name of [...rxnorm.map((coding) => coding.display), conceptText(concept), ...codings(concept).map((coding) => coding.display)]) {
+    const strength = medicineStrength(name);
+    if (strength) return strength;
+  }
+  return null;
+}
+
 export interface MedicineIdentity {
   /** Keys that name the drug: "rx:<RxNorm code>" and "name:<normalised name>". Records sharing one are the same drug. */
   keys: string[];

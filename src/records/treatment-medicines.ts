@@ -5,6 +5,7 @@ import { dosageOf, extractBinderFields, medicationConcept, type BinderFields } f
 import { asObject, at, conceptText, dayOf, daysBetween, earliest, fhirDate, latest, objects, referenceKey, resourceTypeOf, text, type JsonObject } from './fhir-read.js';
 import { medicineIdentity, normaliseIngredientName, type MedicineIdentity } from './medicine-names.js';
 import { mergeSources, type PortalSource, type RecordIndex, type StoredRecord } from './stored-record.js';
+import { readableUnit } from './display.js';
 import { describeDosageFrequency, describeInterval } from './timing.js';
 import { UnionFind } from './union-find.js';
 
@@ -238,7 +239,7 @@ function doseCounts(members: readonly MedicineRecord[]): MedicineDoseCount[] {
       const match = DOSE_IN_WORDS.exec(member.fields.dose.text);
       if (match?.[1]) {
         amount = Number(match[1]);
-        unit = match[2] ?? null;
+        unit = match[2] ? readableUnit(match[2]) : null;
       }
     }
     if (amount === null) continue;

@@ -38,6 +38,7 @@ export function contentHashOf(json: string): string {
 /** `json` is the resource as serialised once by validation (hashed and stored as is). */
 export function toRecordRow(resource: FhirResource, portalId: string, json = JSON.stringify(resource), contentHash = contentHashOf(json)): RecordRow {
   const fields = extractBinderFields(resource);
+  const categories = classify(resource);
   return {
     resourceType: resource.resourceType,
     resourceId: resource.id,
@@ -51,10 +52,10 @@ export function toRecordRow(resource: FhirResource, portalId: string, json = JSO
     endDateText: fields.endDate,
     status: fields.status,
     codes: fields.codes.map((c) => `${c.system ?? ''}|${c.code}`).slice(0, 50),
-    categories: classify(resource),
+    categories,
     rulesVersion: CLASSIFIER_RULES_VERSION,
     binder: JSON.stringify(binderView(fields)),
-    duplicateKeys: duplicateKeys(resource, fields, { portalIds: [portalId] }),
+    duplicateKeys: duplicateKeys(resource, fields, { portalIds: [portalId], categories }),
     fields,
   };
 }
@@ -65,5 +66,7 @@ export function binderView(fields: BinderFields): Record<string, unknown> {
     ...(fields.value ? { value: fields.value } : {}),
     ...(fields.dose ? { dose: fields.dose } : {}),
     ...(fields.documents.length ? { documents: fields.documents } : {}),
+    ...(fields.study ? { study: fields.study } : {}),
+    ...(fields.conclusion ? { conclusion: fields.conclusion } : {}),
   };
 }

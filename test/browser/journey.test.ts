@@ -403,6 +403,12 @@ describe('the patient journey in a browser', { timeout: STEP_TIMEOUT }, () => {
     const words = await flash.innerText();
     expect(words).toMatch(/different server than the one carebinder sent you to \(the portal\)/);
     expect(words).not.toContain('555');
+
+    // A forged success for a portal the patient has no link to announces nothing.
+    await page.goto(url(`/?link=success&portal=call-555-0100`));
+    await page.waitForURL(onPage('/portals'));
+    await page.locator('ul.link-list > li[data-link-id]').first().waitFor();
+    expect(await page.locator('.flash-area').innerText()).toBe('');
   });
 
   it('reported no script errors or failed requests along the way', () => {

@@ -18,8 +18,12 @@ interface Item {
   date: string | null;
   sources: Array<{ portalId: string }>;
   documents: Array<{ id: string; url: string; contentType: string | null }>;
-  value?: { value: number | string; unit?: string; referenceRange?: unknown };
-  dose?: { amount?: number; unit?: string; frequency?: string };
+  status: string | null;
+  value?: { value: number | string; unit?: string; display?: string; referenceRange?: unknown };
+  dose?: { amount?: number; unit?: string; display?: string; frequency?: string };
+  parts: Array<{ id: string; resourceType: string; title: string; date: string | null; status: string | null; sources: Array<{ portalId: string }> }>;
+  study: { modalities: string[]; series: number | null; instances: number | null } | null;
+  conclusion: string | null;
 }
 interface Category {
   id: string;
@@ -101,6 +105,48 @@ describe('the binder', () => {
     expect(medicines.some((i) => i.dose?.amount !== undefined && i.dose.frequency)).toBe(true);
     const tests = category('health-history-tests').items;
     expect(tests.some((i) => typeof i.value?.value === 'number' && i.value.unit && i.value.referenceRange)).toBe(true);
+  });
+
+  it('lists one item per imaging exam: report, images and procedure together, with the report status and conclusion and the study facts', () => {
+    const imaging = category('imaging-results');
+    expect(imaging.count).toBe(5);
+    const mammogram = imaging.items.find((item) => item.date?.startsWith('2023-09-05'))!;
+    expect(mammogram.resourceType).toBe('DiagnosticReport');
+    expect(mammogram.status).toBe('final');
+    expect(mammogram.conclusion).toMatch(/mass/i);
+    expect(mammogram.parts.map((part) => part.resourceType).sort()).toEqual(['DiagnosticReport', 'ImagingStudy', 'Procedure']);
+    expect(mammogram.study).toMatchObject({ modalities: expect.arrayContaining(['Mammography']) as unknown });
+    expect(mammogram.title).not.toMatch(/^[A-Z0-9 /&-]+$/);
+    for (const item of imaging.items) expect(item.parts.length, item.title).toBeGreaterThanOrEqual(1);
+    expect(imaging.items.filter((item) => item.parts.some((part) => part.resourceType === 'ImagingStudy')).every((item) => item.study !== null)).toBe(true);
+  });
+
+  it('shows an operation and its operative note as one item', () => {
+    const operations = category('operation-reports').items;
+    const lumpectomy = operations.filter((item) => /lumpectomy/i.test(item.title));
+    expect(lumpectomy).toHaveLength(1);
+    expect(lumpectomy[0].resourceType).toBe('Procedure');
+    expect(lumpectomy[0].parts.map((part) => part.resourceType).sort()).toEqual(['DocumentReference', 'Procedure']);
+    expect(operations.some((item) => item.resourceType === 'DocumentReference' && /op note/i.test(item.title))).toBe(false);
+  });
+
+  it('names no medicine and strength twice, and keeps every source of a merged one', () => {
+    const medicines = category('medicines-and-supplements').items;
+    const lisinopril = medicines.filter((item) => /lisinopril/i.test(item.title));
+    expect(lisinopril).toHaveLength(1);
+    expect(fromPortals(lisinopril[0])).toEqual([portals.northside, portals.riverside].sort());
+    const names = medicines.map((item) => item.title.toLowerCase().replace(/\([^)]*\)/g, ' ').replace(/\s+/g, ' ').trim());
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('shows no raw UCUM unit in any answer of the binder', async () => {
+    const raw = /\[iU\]|\[IU\]|10\*\d|mm\[Hg\]|\{[A-Za-z0-9_.#]+\}|"unit":\s*"[^"]*[[\]{}*]/;
+    const answers = [(await t.app.inject({ method: 'GET', url: '/api/record', headers: { cookie: patient.cookie } })).body];
+    for (const id of CATEGORY_IDS) answers.push((await t.app.inject({ method: 'GET', url: `/api/record/${id}?limit=200`, headers: { cookie: patient.cookie } })).body);
+    for (const answer of answers) expect(answer).not.toMatch(raw);
+    // The demo's results carry UCUM codes, so this is not vacuous: their readable forms are there.
+    const all = answers.join('');
+    for (const readable of ['×10³/µL', '2,000 IU']) expect(all.includes(readable), readable).toBe(true);
   });
 
   it('summarises the chemotherapy with doses over months, the radiation course and the side effects', () => {

@@ -74,7 +74,14 @@ export function sessionCookie(response: LightMyRequestResponse): string {
 /** Signs up and signs in a new patient; returns the cookie header value and the account id. */
 export async function signedInPatient(app: App, email = uniqueEmail()): Promise<{ cookie: string; accountId: string; email: string }> {
   const created = await app.inject({ method: 'POST', url: '/api/accounts', payload: { email, password: TEST_PASSWORD } });
-  if (created.statusCode !== 201) throw new Error(`sign-up failed: ${created.statusCode} ${created.body}`);
+  if (created.statusCode !== 202) throw new Error(`sign-up failed: ${created.statusCode} ${created.body}`);
   const signedIn = await app.inject({ method: 'POST', url: '/api/session', payload: { email, password: TEST_PASSWORD } });
-  return { cookie: sessionCookie(signedIn), accountId: created.json<{ id: string }>().id, email };
+  return { cookie: sessionCookie(signedIn), accountId: signedIn.json<{ id: string }>().id, email };
+}
+
+/** The device cookie a sign-in answer set, as a cookie header value. */
+export function deviceCookie(response: LightMyRequestResponse): string {
+  const cookie = response.cookies.find((c) => c.name === 'carebinder_device');
+  if (!cookie) throw new Error(`no device cookie in response ${response.statusCode}: ${response.body}`);
+  return `carebinder_device=${cookie.value}`;
 }

@@ -122,6 +122,12 @@ describe('the zip', () => {
     expect(inZip.entry.map((e) => e.fullUrl).sort()).toEqual(bundle.entry.map((e) => e.fullUrl).sort());
   });
 
+  it('holds the binder PDF', () => {
+    const pdf = files.get('binder.pdf')!;
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(pdf.subarray(-6).toString()).toMatch(/%%EOF/);
+  });
+
   it('holds every document once as its original file, under safe, distinct names by category and date', () => {
     const documents = [...files.keys()].filter((name) => name.startsWith('documents/'));
     for (const name of documents) {

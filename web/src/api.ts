@@ -67,7 +67,8 @@ const id = encodeURIComponent;
 
 export const api = {
   me: (signal?: AbortSignal) => request<Me>('GET', '/api/me', { ...(signal ? { signal } : {}) }),
-  signUp: (email: string, password: string) => request<Me>('POST', '/api/accounts', { body: { email, password } }),
+  /** 202 whether or not the address already has an account: sign in next to find out. */
+  signUp: (email: string, password: string) => request<{ message: string }>('POST', '/api/accounts', { body: { email, password } }),
   signIn: (email: string, password: string) => request<unknown>('POST', '/api/session', { body: { email, password } }),
   signOut: () => request<void>('DELETE', '/api/session'),
 

@@ -57,6 +57,14 @@ export function readLinkFlash(search: string): { flash: LinkFlash | null; rest: 
   };
 }
 
+/**
+ * Whether to show the banner at all: a success is announced only for a portal the patient has a
+ * link to, so a forged "?link=success" names nothing that did not happen.
+ */
+export function shouldShowLinkFlash(flash: LinkFlash, linkedPortalIds: readonly string[]): boolean {
+  return flash.outcome === 'error' || (flash.portalId !== null && linkedPortalIds.includes(flash.portalId));
+}
+
 /** The banner's words: carebinder's own, with the portal's name only when the catalog knows the id. */
 export function linkFlashMessage(flash: LinkFlash, portalName: string | null): string {
   const portal = portalName ?? 'the portal';

@@ -17,8 +17,8 @@ import * as systems from './codes/systems.js';
 import * as textSignals from './codes/text-signals.js';
 import * as vaccines from './codes/vaccines.js';
 
-/** Bump when rule logic (not a table) changes meaning. */
-export const RULES_LOGIC_VERSION = 1;
+/** Bump when rule logic (not a table) changes meaning, or what a row stores beside its categories (binder fields, duplicate and event keys): the re-filing job recomputes both. */
+export const RULES_LOGIC_VERSION = 2;
 
 const TABLES = {
   encounterClasses,

@@ -87,6 +87,8 @@ describe('extractBinderFields on untrusted input', () => {
       value: null,
       dose: null,
       documents: [],
+      study: null,
+      conclusion: null,
       patientRef: null,
       references: [],
     });
@@ -102,7 +104,7 @@ describe('extractBinderFields on untrusted input', () => {
 
   it('reads numeric strings as numbers, as some portals send them', () => {
     const fields = extractBinderFields({ resourceType: 'MedicationAdministration', dosage: { dose: { value: '80', unit: 'mg' } } });
-    expect(fields.dose).toEqual({ amount: 80, unit: 'mg' });
+    expect(fields.dose).toEqual({ amount: 80, unit: 'mg', display: '80 mg' });
   });
 
   it('rejects impossible dates', () => {

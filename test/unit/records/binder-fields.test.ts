@@ -310,6 +310,7 @@ describe('extractBinderFields: result values', () => {
     expect(extractBinderFields(glucose).value).toEqual({
       value: 162,
       unit: 'mg/dL',
+      display: '162 mg/dL',
       referenceRange: { low: 70, high: 99, text: '70-99 mg/dL' },
       interpretation: 'High',
     });
@@ -317,7 +318,7 @@ describe('extractBinderFields: result values', () => {
 
   it('keeps the comparator of a bound such as "<0.5"', () => {
     const psa: Observation = { resourceType: 'Observation', status: 'final', code: { text: 'PSA' }, valueQuantity: { value: 0.5, comparator: '<', unit: 'ng/mL' } };
-    expect(extractBinderFields(psa).value).toEqual({ value: 0.5, unit: 'ng/mL', comparator: '<' });
+    expect(extractBinderFields(psa).value).toEqual({ value: 0.5, unit: 'ng/mL', comparator: '<', display: '< 0.5 ng/mL' });
   });
 
   const simpleValues: Array<{ name: string; extra: Partial<Observation>; value: number | string }> = [
@@ -333,7 +334,7 @@ describe('extractBinderFields: result values', () => {
     expect(extractBinderFields(observation).value?.value).toBe(value);
   });
 
-  it('shows blood pressure from its components as "138/84" with their shared unit', () => {
+  it('shows blood pressure from its components as "138/84" with their shared unit, read as mmHg', () => {
     const bloodPressure: Observation = {
       resourceType: 'Observation',
       status: 'final',
@@ -345,10 +346,11 @@ describe('extractBinderFields: result values', () => {
     };
     expect(extractBinderFields(bloodPressure).value).toEqual({
       value: '138/84',
-      unit: 'mm[Hg]',
+      unit: 'mmHg',
+      display: '138/84 mmHg',
       components: [
-        { title: 'Systolic', value: 138, unit: 'mm[Hg]' },
-        { title: 'Diastolic', value: 84, unit: 'mm[Hg]' },
+        { title: 'Systolic', value: 138, unit: 'mmHg', display: '138 mmHg' },
+        { title: 'Diastolic', value: 84, unit: 'mmHg', display: '84 mmHg' },
       ],
     });
   });
@@ -379,6 +381,7 @@ describe('extractBinderFields: doses', () => {
     expect(extractBinderFields(request).dose).toEqual({
       amount: 1500,
       unit: 'mg',
+      display: '1,500 mg',
       route: 'Oral',
       frequency: '2 times a day for 14 days',
       text: '1,500 mg by mouth twice daily for 14 days',
@@ -422,7 +425,7 @@ describe('extractBinderFields: doses', () => {
       medicationCodeableConcept: { text: 'paclitaxel' },
       dosage: { text: '80 mg/m2', route: { text: 'IV' }, dose: { value: 152, unit: 'mg' } },
     };
-    expect(extractBinderFields(given).dose).toEqual({ amount: 152, unit: 'mg', route: 'IV', text: '80 mg/m2' });
+    expect(extractBinderFields(given).dose).toEqual({ amount: 152, unit: 'mg', display: '152 mg', route: 'IV', text: '80 mg/m2' });
   });
 
   it('reads the first MedicationStatement dosage', () => {
@@ -433,7 +436,7 @@ describe('extractBinderFields: doses', () => {
       medicationCodeableConcept: { text: 'tamoxifen' },
       dosage: [{ text: '20 mg daily', doseAndRate: [{ doseQuantity: { value: 20, code: 'mg' } }] }, { text: 'ignored' }],
     };
-    expect(extractBinderFields(statement).dose).toEqual({ amount: 20, unit: 'mg', frequency: '20 mg daily', text: '20 mg daily' });
+    expect(extractBinderFields(statement).dose).toEqual({ amount: 20, unit: 'mg', display: '20 mg', frequency: '20 mg daily', text: '20 mg daily' });
   });
 
   it('gives no dose for records that are not medicines', () => {

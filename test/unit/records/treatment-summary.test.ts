@@ -104,7 +104,7 @@ describe('medicines', () => {
     expect(medicine).toMatchObject({
       ingredient: 'paclitaxel',
       rxnormCodes: ['56946'],
-      doses: [{ amount: 80, unit: 'mg/m2', count: 6 }],
+      doses: [{ amount: 80, unit: 'mg/m²', count: 6 }],
       route: 'Intravenous',
       frequency: 'once a week',
       firstDate: '2023-06-06T14:05:00Z',
@@ -199,7 +199,7 @@ describe('medicines', () => {
 
   it('reads a dose written only in words', () => {
     const given = paclitaxelGiven('m1', '2023-06-06', { dosage: { text: 'Cisplatin 40 mg/m2 IV over 60 minutes' } });
-    expect(buildTreatmentSummary([stored('a', given, [MEDS])]).medicines[0]?.doses).toEqual([{ amount: 40, unit: 'mg/m2', count: 1 }]);
+    expect(buildTreatmentSummary([stored('a', given, [MEDS])]).medicines[0]?.doses).toEqual([{ amount: 40, unit: 'mg/m²', count: 1 }]);
   });
 
   it('keeps a chemo-administration procedure that names no drug with the medicines given that day, without counting it', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KNOWN_REASONS, linkFlashMessage, readLinkFlash } from '../../../web/src/link-flash.js';
+import { KNOWN_REASONS, linkFlashMessage, readLinkFlash, shouldShowLinkFlash } from '../../../web/src/link-flash.js';
 import { LINK_FAILURE_REASONS } from '../../../src/portals/link-outcome.js';
 
 describe('the portal sending the browser back', () => {
@@ -44,6 +44,15 @@ describe('the portal sending the browser back', () => {
     // A well-formed id the catalog does not know: the client passes no name, and the id is not shown.
     const unknown = readLinkFlash('?link=error&portal=call-555-0100&reason=failed').flash!;
     expect(linkFlashMessage(unknown, null)).toBe('Linking the portal did not work. Nothing was linked.');
+  });
+
+  it('should announce a success only for a portal the patient has a link to', () => {
+    const success = readLinkFlash('?link=success&portal=riverside').flash!;
+    expect(shouldShowLinkFlash(success, ['northside', 'riverside'])).toBe(true);
+    expect(shouldShowLinkFlash(success, ['northside'])).toBe(false);
+    expect(shouldShowLinkFlash(readLinkFlash('?link=success').flash!, ['northside'])).toBe(false);
+    // A failure links nothing, so there is no link to find: it is always shown, in carebinder's words.
+    expect(shouldShowLinkFlash(readLinkFlash('?link=error&portal=riverside&reason=access-denied').flash!, [])).toBe(true);
   });
 
   it('should ignore a reason on a success', () => {

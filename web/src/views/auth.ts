@@ -1,4 +1,5 @@
-// Sign up / sign in: one form, two buttons. The API's problem detail is shown as it is.
+// Sign up / sign in: one form, two buttons. The API's problem detail is shown as it is (a held-back
+// sign-in says when to try again).
 import { api, ApiError, errorMessage } from '../api.js';
 import { h, replace, uid } from '../dom.js';
 import { safeNextPath } from '../urls.js';
@@ -55,6 +56,8 @@ export function renderSignIn(ctx: ViewContext): void {
     for (const button of [signIn, signUp]) button.disabled = true;
     replace(message, h('p', { role: 'status' }, action === 'sign-up' ? 'Creating your account…' : 'Signing in…'));
     try {
+      // Sign-up answers the same whether or not the address already has an account (so nobody can
+      // learn who uses carebinder from it); signing in right after is what tells the two apart.
       if (action === 'sign-up') await api.signUp(address, password.value);
       await api.signIn(address, password.value);
       const me = await api.me();
@@ -63,7 +66,13 @@ export function renderSignIn(ctx: ViewContext): void {
       ctx.navigate(safeNextPath(ctx.url.searchParams.get('next'), window.location.origin), { replace: true });
     } catch (error) {
       // Here a 401 means "wrong email or password", not "go and sign in".
-      replace(message, banner('error', error instanceof ApiError ? error.message : errorMessage(error)));
+      const text =
+        action === 'sign-up' && error instanceof ApiError && error.status === 401
+          ? 'Could not sign you in with this password. If you already have an account with this email, press Sign in and use its password.'
+          : error instanceof ApiError
+            ? error.message
+            : errorMessage(error);
+      replace(message, banner('error', text));
       password.focus();
     } finally {
       for (const button of [signIn, signUp]) button.disabled = false;

@@ -5,7 +5,7 @@ import { confirmDialog } from '../dialog.js';
 import { announce, facts, h, replace, sleep } from '../dom.js';
 import { linkExpiryWarning } from '../expiry.js';
 import { formatDateTime, formatRelative, humanize } from '../format.js';
-import { linkFlashMessage, readLinkFlash, type LinkFlash } from '../link-flash.js';
+import { linkFlashMessage, readLinkFlash, shouldShowLinkFlash, type LinkFlash } from '../link-flash.js';
 import { isSyncActive, linkMaySync, progressValue, syncStatusText } from '../sync.js';
 import type { Link, LinkStatus, Portal, SyncStatus } from '../types.js';
 import { safeNavigationUrl } from '../urls.js';
@@ -288,6 +288,7 @@ export async function renderPortals(ctx: ViewContext): Promise<void> {
   }
 
   function showFlash(f: LinkFlash): void {
+    if (!shouldShowLinkFlash(f, links.map((link) => link.portal.id))) return;
     const name = portals.find((portal) => portal.id === f.portalId)?.name ?? links.find((link) => link.portal.id === f.portalId)?.portal.name ?? null;
     replace(
       flashArea,
