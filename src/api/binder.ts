@@ -1,7 +1,7 @@
 // The unified record: the binder by category, the treatment summary and side effects, single
-// resources and documents. The shapes are those of src/records/binder-fields.ts (item values and
-// doses) and src/records/treatment-*.ts (the summary lines); src/binder/contract.ts checks
-// at compile time that those types fit these schemas.
+// resources and documents. The shapes are those of src/records/binder-fields.ts (item values,
+// doses, study facts) and src/records/treatment-*.ts (the summary lines); ./domain-fit.ts checks
+// at compile time that those types and these schemas have the same fields.
 import { z } from 'zod';
 import { CATEGORY_IDS } from '../records/categories.js';
 
@@ -31,13 +31,19 @@ export const DocumentParams = z.object({ id: z.string().regex(/^(d\d{1,18}|e\d{1
 
 export const ReferenceRange = z.object({ low: z.number().optional(), high: z.number().optional(), text: z.string().optional() });
 
-export const ResultComponent = z.object({ title: z.string(), value: z.union([z.number(), z.string()]), unit: z.string().optional() });
+export const ResultComponent = z.object({
+  title: z.string(),
+  value: z.union([z.number(), z.string()]),
+  unit: z.string().optional().describe('as a patient reads it (10*3/uL → ×10³/µL)'),
+  display: z.string().describe('the value with its unit, ready to show: "128 mmHg"'),
+});
 
 export const ItemValue = z
   .object({
     value: z.union([z.number(), z.string()]).describe('a number for quantities; words for coded, text, boolean, range and ratio values; "128/82" for components'),
-    unit: z.string().optional(),
+    unit: z.string().optional().describe('as a patient reads it ([iU] → IU), never a raw UCUM code'),
     comparator: z.string().optional().describe('"<", "<=", ">=" or ">" when the lab reported a bound rather than a value'),
+    display: z.string().describe('the value, comparator and unit ready to show: "2,000 IU", "< 5 mg/L", "128/82 mmHg"'),
     referenceRange: ReferenceRange.optional(),
     interpretation: z.string().optional(),
     components: z.array(ResultComponent).optional().describe('the parts of a multi-part result such as blood pressure'),
@@ -47,7 +53,8 @@ export const ItemValue = z
 export const ItemDose = z
   .object({
     amount: z.number().optional(),
-    unit: z.string().optional(),
+    unit: z.string().optional().describe('as a patient reads it (mg/m2 → mg/m²)'),
+    display: z.string().optional().describe('amount and unit ready to show: "2,000 IU"'),
     route: z.string().optional(),
     frequency: z.string().optional().describe('human words: "2 times a day", "every 21 days"'),
     text: z.string().optional(),
