@@ -16,7 +16,7 @@ import { startTestWorkers } from '../helpers/workers.js';
 import { uploadAndWait } from '../integration/uploads-helpers.js';
 
 /** GET routes whose answer is not a JSON document of the API, and what is checked of them instead. */
-const NOT_JSON = new Set(['/api/documents/{id}', '/api/record/export.zip', '/smart/callback']);
+const NOT_JSON = new Set(['/api/documents/{id}', '/api/record/export.zip', '/api/record/binder.pdf', '/smart/callback']);
 
 let t: TestApp;
 let sandbox: Sandbox;
@@ -119,7 +119,7 @@ describe('the API contract against real answers', () => {
     }
   });
 
-  it('holds for the exports and the health probes', async () => {
+  it('holds for the exports (JSON Bundles; the zip and the PDF are files) and the health probes', async () => {
     const bundle = await answer('/api/record/export.json', '/api/record/export.json', api.ExportBundle);
     expect(bundle.entry.length).toBeGreaterThan(0);
     await answer('/api/record/ips.json', '/api/record/ips.json', api.IpsBundle);
@@ -127,6 +127,10 @@ describe('the API contract against real answers', () => {
     expect(zip.statusCode).toBe(200);
     expect(zip.rawPayload.subarray(0, 4).toString('latin1')).toBe('PK\u0003\u0004');
     read.set('/api/record/export.zip', 1);
+    const pdf = await t.app.inject({ method: 'GET', url: '/api/record/binder.pdf', headers: { cookie } });
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.rawPayload.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    read.set('/api/record/binder.pdf', 1);
     await answer('/health/live', '/health/live', api.Live);
     await answer('/health/ready', '/health/ready', api.Ready);
   });
