@@ -13,10 +13,11 @@ export const TypeReport = z.object({
   note: z.string().optional(),
 });
 
-export const SYNC_STATES = ['idle', 'queued', 'running', 'succeeded', 'failed'] as const;
+/** `incomplete`: every record stored, but attachments named in `errors` could not be fetched (the next sync tries again). */
+export const SYNC_STATES = ['idle', 'queued', 'running', 'succeeded', 'incomplete', 'failed'] as const;
 
 export const SyncStatus = z.object({
-  state: z.enum(SYNC_STATES),
+  state: z.enum(SYNC_STATES).describe('incomplete: every record stored, some attachments not (named in errors; the next sync tries again)'),
   jobId: z.string().nullable(),
   fullPass: z.boolean().nullable(),
   startedAt: z.iso.datetime().nullable(),

@@ -17,6 +17,18 @@ export class PortalResponseError extends Error {
   }
 }
 
+/** The answer was larger than the caller's cap: a rule refused it, the portal is not at fault. */
+export class PortalResponseTooLargeError extends PortalResponseError {
+  override name = 'PortalResponseTooLargeError';
+  constructor(
+    readonly maxBytes: number,
+    status: number,
+    declared?: number,
+  ) {
+    super(declared !== undefined ? `answered with ${declared} bytes, more than the ${maxBytes}-byte limit` : `answered with more than the ${maxBytes}-byte limit`, status);
+  }
+}
+
 export interface PortalRequestOptions {
   timeoutMs?: number;
   maxBytes?: number;
@@ -78,7 +90,7 @@ async function readCapped(response: Response, maxBytes: number): Promise<Buffer>
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (declared > maxBytes) {
     await response.body?.cancel().catch(() => {});
-    throw new PortalResponseError(`answered with ${declared} bytes, more than the ${maxBytes}-byte limit`, response.status);
+    throw new PortalResponseTooLargeError(maxBytes, response.status, declared);
   }
   if (!response.body) return Buffer.alloc(0);
   const reader = response.body.getReader();
@@ -91,7 +103,7 @@ async function readCapped(response: Response, maxBytes: number): Promise<Buffer>
       total += value.byteLength;
       if (total > maxBytes) {
         await reader.cancel().catch(() => {});
-        throw new PortalResponseError(`answered with more than the ${maxBytes}-byte limit`, response.status);
+        throw new PortalResponseTooLargeError(maxBytes, response.status);
       }
       chunks.push(value);
     }

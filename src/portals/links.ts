@@ -171,13 +171,93 @@ export function createLinkRepository(db: Queryable, box: SecretBox) {
       return sealed ? box.openJson<StoredTokens>(sealed, tokenContext(linkId)) : null;
     },
 
-    async setStatus(linkId: string, status: LinkStatus, reason: string | null = null): Promise<void> {
-      await db.query(`UPDATE links SET status = $2, status_reason = $3, updated_at = now() WHERE id = $1 AND status <> 'unlinked'`, [linkId, status, reason]);
+    // Status transitions. Every change of a link's status or sync state goes through one of
+    // these, so what a patient sees of a link is written in one place.
+
+    /** A refresh was refused for good, or the portal no longer accepts the token: the patient must link again. */
+    async markNeedsRelink(linkId: string, reason: string): Promise<void> {
+      await db.query(`UPDATE links SET status = 'needs-relink', status_reason = $2, updated_at = now() WHERE id = $1 AND status <> 'unlinked'`, [linkId, reason]);
+    },
+
+    /** Something only the deployment admin can mend (e.g. our client registration was refused). */
+    async markError(linkId: string, reason: string): Promise<void> {
+      await db.query(`UPDATE links SET status = 'error', status_reason = $2, updated_at = now() WHERE id = $1 AND status <> 'unlinked'`, [linkId, reason]);
     },
 
     /** A sync was queued: the patient sees "waiting to start" until a worker takes it. */
     async markSyncQueued(linkId: string): Promise<void> {
       await db.query(`UPDATE links SET last_sync_state = 'queued' WHERE id = $1 AND last_sync_state IS DISTINCT FROM 'running'`, [linkId]);
+    },
+
+    /**
+     * Takes the link's sync for this job (one sync at a time per link, whichever worker or
+     * schedule started it); the same job may take it again, and a claim older than `minutes` lapses.
+     */
+    async claimSync(linkId: string, jobId: string, minutes: number): Promise<boolean> {
+      const { rowCount } = await db.query(
+        `UPDATE links SET sync_claimed_by = $2, sync_claimed_until = now() + make_interval(mins => $3)
+          WHERE id = $1 AND (sync_claimed_by IS NULL OR sync_claimed_by = $2 OR sync_claimed_until < now())`,
+        [linkId, jobId, minutes],
+      );
+      return rowCount === 1;
+    },
+
+    async releaseSync(linkId: string, jobId: string): Promise<void> {
+      await db.query('UPDATE links SET sync_claimed_by = NULL, sync_claimed_until = NULL WHERE id = $1 AND sync_claimed_by = $2', [linkId, jobId]);
+    },
+
+    async markSyncRunning(linkId: string, startedAt: Date): Promise<void> {
+      await db.query(
+        `UPDATE links SET status = 'syncing', last_sync_started_at = $2, last_sync_state = 'running', updated_at = now() WHERE id = $1 AND status <> 'unlinked'`,
+        [linkId, startedAt],
+      );
+    },
+
+    /**
+     * The run stored every record. `incomplete`: some attachments could not be fetched (they stay
+     * pending and the next sync tries again); the link stays usable and says so.
+     */
+    async markSyncFinished(linkId: string, outcome: { state: 'succeeded' | 'incomplete'; startedAt: Date; fullPass: boolean; reason?: string | null }): Promise<void> {
+      await db.query(
+        `UPDATE links SET status = 'active', status_reason = $5, last_sync_finished_at = now(), last_sync_state = $4,
+                last_successful_sync_started_at = $2, last_full_sync_started_at = CASE WHEN $3 THEN $2 ELSE last_full_sync_started_at END,
+                updated_at = now()
+          WHERE id = $1 AND status <> 'unlinked'`,
+        [linkId, outcome.startedAt, outcome.fullPass, outcome.state, outcome.reason ?? null],
+      );
+    },
+
+    /** The run gave up; a needs-relink (or unlinked) status already set stays, anything else shows as error. */
+    async markSyncFailed(linkId: string, reason: string): Promise<void> {
+      await db.query(
+        `UPDATE links SET status = CASE WHEN status IN ('needs-relink', 'unlinked') THEN status ELSE 'error' END,
+                status_reason = CASE WHEN status IN ('needs-relink', 'unlinked') THEN status_reason ELSE $2 END,
+                last_sync_finished_at = now(), last_sync_state = 'failed', updated_at = now()
+          WHERE id = $1`,
+        [linkId, reason],
+      );
+    },
+
+    /**
+     * New tokens from a refresh, inside the caller's transaction (which holds the row lock). A
+     * link in error because refreshing failed works again.
+     */
+    async saveRefreshedTokens(
+      tx: Queryable,
+      linkId: string,
+      refreshed: { tokens: StoredTokens; accessExpiresAt: Date | null; scope: string | null },
+    ): Promise<void> {
+      await tx.query(
+        `UPDATE links SET tokens_enc = $2, access_expires_at = $3, last_refreshed_at = now(),
+                granted_scopes = COALESCE($4, granted_scopes), has_refresh_token = true,
+                status = CASE WHEN status = 'error' THEN 'active' ELSE status END, updated_at = now()
+          WHERE id = $1`,
+        [linkId, box.sealJson(refreshed.tokens, tokenContext(linkId)), refreshed.accessExpiresAt, refreshed.scope],
+      );
+    },
+
+    async setRefreshExpiry(linkId: string, expiresAt: Date): Promise<void> {
+      await db.query('UPDATE links SET refresh_expires_at = $2 WHERE id = $1', [linkId, expiresAt]);
     },
 
     /** Forgets the tokens; the row stays as the source of the records that are kept. */

@@ -84,13 +84,7 @@ export function createTokenKeeper(deps: { pool: Pool; box: SecretBox; registry: 
           id_token: answer.id_token ?? current.id_token,
           token_type: answer.token_type,
         };
-        await tx.query(
-          `UPDATE links SET tokens_enc = $2, access_expires_at = $3, last_refreshed_at = now(),
-                  granted_scopes = COALESCE($4, granted_scopes), has_refresh_token = true,
-                  status = CASE WHEN status = 'error' THEN 'active' ELSE status END, updated_at = now()
-            WHERE id = $1`,
-          [linkId, box.sealJson(next, tokenContext(linkId)), expiryFrom(answer.expires_in), answer.scope ?? null],
-        );
+        await links.saveRefreshedTokens(tx, linkId, { tokens: next, accessExpiresAt: expiryFrom(answer.expires_in), scope: answer.scope ?? null });
         return { accessToken: next.access_token, rotated: answer.refresh_token !== undefined ? next.refresh_token : undefined, clientId: row.client_id, portalId: row.portal_id };
       });
       if (typeof refreshed === 'string') return refreshed;
@@ -106,14 +100,14 @@ export function createTokenKeeper(deps: { pool: Pool; box: SecretBox; registry: 
     if (refusal instanceof TokenRefusedError && refusal.error === 'invalid_client') {
       // Our client registration was refused: re-linking will not help; the deployment admin must act.
       const reason = `The portal refused carebinder's client registration (invalid_client). Ask the administrator to check it.`;
-      await links.setStatus(linkId, 'error', reason);
+      await links.markError(linkId, reason);
       throw new NeedsRelinkError(reason, { cause: refusal });
     }
     const reason =
       refusal instanceof TokenRefusedError
         ? `The portal refused to renew access (${refusal.error}${refusal.description ? `: ${refusal.description}` : ''}). Link it again.`
         : `${refusal.message}. Link it again.`;
-    await links.setStatus(linkId, 'needs-relink', reason);
+    await links.markNeedsRelink(linkId, reason);
     throw new NeedsRelinkError(reason, { cause: refusal });
   }
 
@@ -123,7 +117,7 @@ export function createTokenKeeper(deps: { pool: Pool; box: SecretBox; registry: 
     const link = await links.findById(linkId);
     if (!link?.introspectionEndpoint) return;
     const expiresAt = await introspectExpiry(link.introspectionEndpoint, refreshToken, 'refresh_token', { clientId, clientSecret: await registry.clientSecret(portalId) }).catch(() => null);
-    if (expiresAt) await pool.query('UPDATE links SET refresh_expires_at = $2 WHERE id = $1', [linkId, expiresAt]);
+    if (expiresAt) await links.setRefreshExpiry(linkId, expiresAt);
   }
 
   return { accessToken, refreshNow: (linkId: string) => refresh(linkId, undefined, true) };

@@ -36,6 +36,13 @@ export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
   removeOnFail: { age: 30 * 86_400 },
 };
 
+/**
+ * A job whose worker died (killed, out of memory) goes back to the queue up to this many times
+ * before BullMQ fails it as stalled: every processor resumes or repeats safely (a sync resumes
+ * at its saved page), and BullMQ's default of 1 failed a sync whose worker was killed twice.
+ */
+export const DEFAULT_WORKER_SETTINGS: WorkerSettings = { maxStalledCount: 5 };
+
 export function createQueueFactory(options: QueueFactoryOptions): QueueFactory {
   return options.redisUrl ? redisQueueFactory(options.redisUrl, options) : postgresQueueFactory(options.databaseUrl);
 }
@@ -55,7 +62,7 @@ function redisQueueFactory(redisUrl: string, options: QueueFactoryOptions): Queu
     createQueue: <D>(name: string, settings?: QueueSettings) =>
       quiet(new Queue<D>(name, { defaultJobOptions: DEFAULT_JOB_OPTIONS, ...settings, prefix, connection: redis })),
     createWorker: <D>(name: string, processor: Processor<D>, settings?: WorkerSettings) =>
-      new Worker<D>(name, processor, { ...settings, prefix, connection: redis }),
+      new Worker<D>(name, processor, { ...DEFAULT_WORKER_SETTINGS, ...settings, prefix, connection: redis }),
     close: async () => {
       await redis.quit().catch(() => redis.disconnect());
     },
@@ -72,7 +79,7 @@ function postgresQueueFactory(databaseUrl: string): QueueFactory {
     createQueue: <D>(name: string, settings?: QueueSettings) =>
       quiet(new Queue(name, { defaultJobOptions: DEFAULT_JOB_OPTIONS, ...settings, connection }, createPostgresBackend) as unknown as Queue<D>),
     createWorker: <D>(name: string, processor: Processor<D>, settings?: WorkerSettings) =>
-      new Worker(name, processor as Processor, { ...settings, connection }, createPostgresBackend) as unknown as Worker<D>,
+      new Worker(name, processor as Processor, { ...DEFAULT_WORKER_SETTINGS, ...settings, connection }, createPostgresBackend) as unknown as Worker<D>,
     close: async () => {},
   };
 }

@@ -1,5 +1,7 @@
 // At most N requests in flight per portal across every worker process. With Redis: a
-// semaphore of expiring leases in a sorted set (a crashed worker's lease lapses on its own).
+// semaphore of expiring leases in a sorted set. A live process renews the leases it holds, so a
+// lease outlives a long request, while a crashed worker's leases lapse within seconds (a lease
+// that simply ran for a minute blocked the portal for every other worker after each crash).
 // Without Redis (the single-process demo): an in-process semaphore.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -9,31 +11,58 @@ export interface PortalLimiter {
   acquire(portalId: string): Promise<() => Promise<void>>;
 }
 
-const LEASE_MS = 60_000;
+/** How long a lease lasts unless its process renews it (a third of it between renewals). */
+export const LEASE_MS = 10_000;
 
-// KEYS[1] the portal's lease set; ARGV: now, lease expiry, limit, lease id.
+// KEYS[1] the portal's lease set; ARGV: now, lease expiry, limit, lease id, lease time.
 const ACQUIRE = `
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
   redis.call('ZADD', KEYS[1], ARGV[2], ARGV[4])
-  redis.call('PEXPIRE', KEYS[1], ${LEASE_MS})
+  redis.call('PEXPIRE', KEYS[1], ARGV[5])
   return 1
 end
 return 0`;
+
+// KEYS[1] the portal's lease set; ARGV: lease expiry, lease id, lease time. Renews a lease still held.
+const RENEW = `
+if redis.call('ZADD', KEYS[1], 'XX', 'CH', ARGV[1], ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+return 1`;
 
 /**
  * Slots are leases in Redis. A process hands a freed lease straight to its own next waiter (no
  * Redis round trip, no polling delay: the references phase queues more fetches than there are
  * slots); waiters also poll Redis, so leases freed by other processes are picked up too.
  */
-export function redisPortalLimiter(redis: Redis, limit: number, prefix = 'carebinder'): PortalLimiter {
+export function redisPortalLimiter(redis: Redis, limit: number, prefix = 'carebinder', leaseMs = LEASE_MS): PortalLimiter {
   const waitersByPortal = new Map<string, Waiter[]>();
+  /** Leases this process holds (lease id → key), renewed together while any is held. */
+  const held = new Map<string, string>();
+  let renewing: NodeJS.Timeout | undefined;
+
+  function hold(lease: string, key: string): void {
+    held.set(lease, key);
+    renewing ??= setInterval(() => {
+      const expiry = Date.now() + leaseMs;
+      for (const [id, set] of held) void redis.eval(RENEW, 1, set, expiry, id, leaseMs).catch(() => {});
+    }, leaseMs / 3).unref();
+  }
+
+  function letGo(lease: string): void {
+    held.delete(lease);
+    if (held.size === 0 && renewing) {
+      clearInterval(renewing);
+      renewing = undefined;
+    }
+  }
 
   async function tryLease(key: string): Promise<{ lease: string; expiresAt: number } | null> {
     const lease = randomUUID();
     const now = Date.now();
-    const got = (await redis.eval(ACQUIRE, 1, key, now, now + LEASE_MS, limit, lease)) as number;
-    return got === 1 ? { lease, expiresAt: now + LEASE_MS } : null;
+    const got = (await redis.eval(ACQUIRE, 1, key, now, now + leaseMs, limit, lease, leaseMs)) as number;
+    if (got !== 1) return null;
+    hold(lease, key);
+    return { lease, expiresAt: now + leaseMs };
   }
 
   function releaser(portalId: string, key: string, lease: string, expiresAt: number): () => Promise<void> {
@@ -45,14 +74,10 @@ export function redisPortalLimiter(redis: Redis, limit: number, prefix = 'carebi
       if (next) {
         // Taken now, before any await, so the waiter's own polling cannot claim a second lease.
         next.granted = true;
-        // The lease changes hands and stays counted; its expiry is renewed once half of it is gone.
-        let expiry = expiresAt;
-        if (expiry - Date.now() < LEASE_MS / 2) {
-          expiry = Date.now() + LEASE_MS;
-          await redis.zadd(key, 'XX', expiry, lease).catch(() => {});
-        }
-        next.resolve(releaser(portalId, key, lease, expiry));
+        // The lease changes hands and stays counted (and renewed).
+        next.resolve(releaser(portalId, key, lease, expiresAt));
       } else {
+        letGo(lease);
         await redis.zrem(key, lease).catch(() => {});
       }
     };
@@ -79,6 +104,7 @@ export function redisPortalLimiter(redis: Redis, limit: number, prefix = 'carebi
             const got = await tryLease(key);
             if (!got) continue;
             if (waiter.granted) {
+              letGo(got.lease);
               await redis.zrem(key, got.lease).catch(() => {}); // handed a lease meanwhile
               return;
             }

@@ -1,6 +1,11 @@
 // Writes records in batches with one multi-row upsert per batch. Rows whose content did not
 // change are skipped by the WHERE clause (a re-sync of unchanged data writes nothing), and a
 // trigger keeps the earlier version of every row that did change.
+//
+// Nothing a sync found may be lost to a crash, so each write that finishes a piece of work is
+// one statement together with its bookkeeping: a batch of records with the fetches its rows
+// call for (references, attachments), a group of documents with the removal of their pending
+// fetches. A crash before such a statement commits leaves both undone; after, both done.
 import type { Queryable } from '../db/pool.js';
 import type { RecordRow } from './record-row.js';
 
@@ -11,15 +16,15 @@ export interface UpsertResult {
   written: number;
 }
 
-export async function upsertRecords(db: Queryable, accountId: string, linkId: string, rows: readonly RecordRow[]): Promise<UpsertResult> {
-  if (rows.length === 0) return { written: 0 };
-  // A batch may carry the same resource twice (a portal repeating it across pages): keep the last.
-  const unique = [...new Map(rows.map((row) => [`${row.resourceType}/${row.resourceId}`, row])).values()];
-  // The batch travels as one JSON document (no per-element array escaping in the driver), with
-  // each resource's JSON spliced in as it was hashed rather than serialised again.
-  const batch = `[${unique.map(rowJson).join(',')}]`;
-  const result = await db.query(
-    `INSERT INTO records (account_id, link_id, resource_type, resource_id, version_id, last_updated, content_hash, resource,
+/** Something the stored records call for: a referenced resource or an attachment. */
+export interface PendingFetch {
+  kind: 'resource' | 'document';
+  /** "Practitioner/123" (or its absolute URL) for a resource; the absolute URL of an attachment. */
+  target: string;
+  contentType: string | null;
+}
+
+const UPSERT_RECORDS = `INSERT INTO records (account_id, link_id, resource_type, resource_id, version_id, last_updated, content_hash, resource,
                           title, effective_at, date_text, end_date_text, status, codes, categories, rules_version, binder, duplicate_keys)
      SELECT $1, $2, r.t, r.i, r.v, r.u, decode(r.h, 'base64'), r.resource, r.title, r.e, r.d, r.ed, r.s, r.codes, r.categories, r.rv, r.b, r.k
        FROM jsonb_to_recordset($3::jsonb) AS r(t text, i text, v text, u timestamptz, h text, resource jsonb, title text, e timestamptz,
@@ -33,10 +38,57 @@ export async function upsertRecords(db: Queryable, accountId: string, linkId: st
        last_changed_at = now(), removed_at_source = NULL
      WHERE records.content_hash IS DISTINCT FROM excluded.content_hash
         OR records.removed_at_source IS NOT NULL
-        OR records.rules_version IS DISTINCT FROM excluded.rules_version`,
-    [accountId, linkId, batch],
+        OR records.rules_version IS DISTINCT FROM excluded.rules_version`;
+
+/**
+ * Upserts a batch of records and, in the same statement, queues the fetches they call for, so
+ * no crash can leave a stored record whose attachment was never queued (a re-sync would see
+ * its hash unchanged and skip it). Fetches go in sorted order: two batches written at once
+ * that share a target then lock it in the same order and cannot deadlock.
+ */
+export async function upsertRecords(
+  db: Queryable,
+  accountId: string,
+  linkId: string,
+  rows: readonly RecordRow[],
+  fetches: readonly PendingFetch[] = [],
+): Promise<UpsertResult> {
+  if (rows.length === 0) return { written: 0 };
+  // A batch may carry the same resource twice (a portal repeating it across pages): keep the last.
+  const unique = [...new Map(rows.map((row) => [`${row.resourceType}/${row.resourceId}`, row])).values()];
+  // The batch travels as one JSON document (no per-element array escaping in the driver), with
+  // each resource's JSON spliced in as it was hashed rather than serialised again.
+  const batch = `[${unique.map(rowJson).join(',')}]`;
+  if (fetches.length === 0) {
+    const result = await db.query(UPSERT_RECORDS, [accountId, linkId, batch]);
+    return { written: result.rowCount ?? 0 };
+  }
+  const sorted = [...new Map(fetches.map((f) => [`${f.kind} ${f.target}`, f])).values()].sort((a, b) =>
+    a.kind === b.kind ? (a.target < b.target ? -1 : a.target > b.target ? 1 : 0) : a.kind < b.kind ? -1 : 1,
   );
-  return { written: result.rowCount ?? 0 };
+  const { rows: counted } = await db.query<{ written: number }>(
+    `WITH written AS (${UPSERT_RECORDS} RETURNING 1),
+          queued AS (${QUEUE_FETCHES})
+     SELECT count(*)::int AS written FROM written`,
+    [accountId, linkId, batch, sorted.map((f) => f.kind), sorted.map((f) => f.target), sorted.map((f) => f.contentType)],
+  );
+  return { written: counted[0].written };
+}
+
+const QUEUE_FETCHES = `INSERT INTO sync_pending_fetches (link_id, kind, target, content_type)
+     SELECT $2, f.kind, f.target, f.content_type FROM unnest($4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS f(kind, target, content_type, n)
+      ORDER BY f.n
+     ON CONFLICT DO NOTHING`;
+
+/** Queues fetches on their own (the self-healing pass); fetches already pending stay as they are. */
+export async function queueFetches(db: Queryable, linkId: string, fetches: readonly PendingFetch[]): Promise<number> {
+  if (fetches.length === 0) return 0;
+  const { rowCount } = await db.query(
+    `INSERT INTO sync_pending_fetches (link_id, kind, target, content_type)
+     SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING`,
+    [linkId, fetches.map((f) => f.kind), fetches.map((f) => f.target), fetches.map((f) => f.contentType)],
+  );
+  return rowCount ?? 0;
 }
 
 function rowJson(row: RecordRow): string {
@@ -120,23 +172,30 @@ export async function storedDocumentUrls(db: Queryable, linkId: string, urls: re
 }
 
 export interface FetchedDocument {
+  /** The pending fetch this answers (the target as queued), when a sync fetched it. */
+  target?: string;
   sourceUrl: string;
   contentType: string;
   content: Buffer;
   sha256: Buffer;
 }
 
-/** Writes a link's fetched attachments, several per statement; unchanged content (same SHA-256) is not rewritten. */
+/**
+ * Writes a link's fetched attachments, several per statement, and removes their pending
+ * fetches in the same statement; unchanged content (same SHA-256) is not rewritten.
+ */
 export async function storeDocuments(db: Queryable, accountId: string, linkId: string, documents: readonly FetchedDocument[]): Promise<void> {
   // One URL twice in a statement would make ON CONFLICT touch a row twice: keep the last.
   const unique = [...new Map(documents.map((document) => [document.sourceUrl, document])).values()];
   if (unique.length === 0) return;
   await db.query(
-    `INSERT INTO documents (account_id, link_id, source_url, content_type, size_bytes, sha256, content)
-     SELECT $1, $2, d.* FROM unnest($3::text[], $4::text[], $5::int[], $6::bytea[], $7::bytea[]) AS d
-     ON CONFLICT (link_id, source_url) DO UPDATE SET content_type = excluded.content_type, size_bytes = excluded.size_bytes,
-       sha256 = excluded.sha256, content = excluded.content, fetched_at = now()
-     WHERE documents.sha256 IS DISTINCT FROM excluded.sha256`,
+    `WITH stored AS (
+       INSERT INTO documents (account_id, link_id, source_url, content_type, size_bytes, sha256, content)
+       SELECT $1, $2, d.* FROM unnest($3::text[], $4::text[], $5::int[], $6::bytea[], $7::bytea[]) AS d
+       ON CONFLICT (link_id, source_url) DO UPDATE SET content_type = excluded.content_type, size_bytes = excluded.size_bytes,
+         sha256 = excluded.sha256, content = excluded.content, fetched_at = now()
+       WHERE documents.sha256 IS DISTINCT FROM excluded.sha256)
+     DELETE FROM sync_pending_fetches WHERE link_id = $2 AND kind = 'document' AND target = ANY($8::text[])`,
     [
       accountId,
       linkId,
@@ -145,6 +204,74 @@ export async function storeDocuments(db: Queryable, accountId: string, linkId: s
       unique.map((d) => d.content.length),
       unique.map((d) => d.sha256),
       unique.map((d) => d.content),
+      documents.flatMap((d) => (d.target === undefined ? [] : [d.target])),
     ],
   );
+}
+
+/** A referenced resource stored, and its pending fetch removed, in one statement. */
+export async function storeReference(db: Queryable, accountId: string, linkId: string, row: RecordRow, target: string): Promise<UpsertResult> {
+  const { rows } = await db.query<{ written: number }>(
+    `WITH written AS (${UPSERT_RECORDS} RETURNING 1),
+          done AS (DELETE FROM sync_pending_fetches WHERE link_id = $2 AND kind = 'resource' AND target = $4)
+     SELECT count(*)::int AS written FROM written`,
+    [accountId, linkId, `[${rowJson(row)}]`, target],
+  );
+  return { written: rows[0].written };
+}
+
+/** Pending fetches that need no fetch any more (already stored, or not fetchable at all). */
+export async function dropPendingFetches(db: Queryable, linkId: string, kind: PendingFetch['kind'], targets: readonly string[]): Promise<void> {
+  if (targets.length === 0) return;
+  await db.query('DELETE FROM sync_pending_fetches WHERE link_id = $1 AND kind = $2 AND target = ANY($3::text[])', [linkId, kind, targets]);
+}
+
+/** A rule says this attachment is not fetched (size cap, off the portal): it no longer counts as missing. */
+export async function refusePendingFetch(db: Queryable, linkId: string, target: string, reason: string): Promise<void> {
+  await db.query(`UPDATE sync_pending_fetches SET refused = $3, last_error = NULL WHERE link_id = $1 AND kind = 'document' AND target = $2`, [linkId, target, reason]);
+}
+
+/** The fetch failed in a way a retry of the job would not mend (a 4xx): kept, with why, for the next sync. */
+export async function notePendingFailure(db: Queryable, linkId: string, target: string, error: string): Promise<void> {
+  await db.query(`UPDATE sync_pending_fetches SET last_error = $3 WHERE link_id = $1 AND kind = 'document' AND target = $2`, [linkId, target, error]);
+}
+
+export interface PendingRow {
+  kind: PendingFetch['kind'];
+  target: string;
+  contentType: string | null;
+  refused: string | null;
+  lastError: string | null;
+}
+
+export async function pendingFetches(db: Queryable, linkId: string): Promise<PendingRow[]> {
+  const { rows } = await db.query<{ kind: PendingFetch['kind']; target: string; content_type: string | null; refused: string | null; last_error: string | null }>(
+    'SELECT kind, target, content_type, refused, last_error FROM sync_pending_fetches WHERE link_id = $1 ORDER BY kind, target',
+    [linkId],
+  );
+  return rows.map((r) => ({ kind: r.kind, target: r.target, contentType: r.content_type, refused: r.refused, lastError: r.last_error }));
+}
+
+/** Attachments still owed to the binder: pending, and not refused by a rule. */
+export async function missingDocuments(db: Queryable, linkId: string): Promise<Array<{ target: string; lastError: string | null }>> {
+  const { rows } = await db.query<{ target: string; last_error: string | null }>(
+    `SELECT target, last_error FROM sync_pending_fetches WHERE link_id = $1 AND kind = 'document' AND refused IS NULL ORDER BY target`,
+    [linkId],
+  );
+  return rows.map((r) => ({ target: r.target, lastError: r.last_error }));
+}
+
+/**
+ * The attachments of every current record of the link (not those removed at the source), as
+ * the resources give them: what a full pass checks against the stored documents.
+ */
+export async function recordAttachments(db: Queryable, linkId: string): Promise<Array<{ url: string; contentType: string | null }>> {
+  const { rows } = await db.query<{ url: string; content_type: string | null }>(
+    `SELECT DISTINCT d->>'url' AS url, d->>'contentType' AS content_type
+       FROM records r, jsonb_array_elements(r.binder->'documents') AS d
+      WHERE r.link_id = $1 AND r.binder ? 'documents' AND r.removed_at_source IS NULL
+        AND d ? 'url' AND NOT coalesce((d->>'embedded')::boolean, false)`,
+    [linkId],
+  );
+  return rows.map((r) => ({ url: r.url, contentType: r.content_type }));
 }

@@ -13,7 +13,26 @@ import { createFhirHttp, PortalClientError, PortalRateLimitedError, PortalUnavai
 import type { PortalLimiter } from './portal-limiter.js';
 import { parseCapabilities, patientSearch, planTypes, REQUIRED_CATEGORY_FALLBACKS, type PortalCapabilities, type SyncType, type TypePlan } from './plan.js';
 import { contentHashOf, toRecordRow, type RecordRow } from './record-row.js';
-import { BATCH_SIZE, markRemovedAtSource, storeDocuments, storedDocumentUrls, storedHashes, storedReferenceKeys, upsertRecords, type FetchedDocument } from './storage.js';
+import { PortalResponseTooLargeError } from '../http/portal-http.js';
+import {
+  BATCH_SIZE,
+  dropPendingFetches,
+  markRemovedAtSource,
+  missingDocuments,
+  notePendingFailure,
+  pendingFetches,
+  queueFetches,
+  recordAttachments,
+  refusePendingFetch,
+  storeDocuments,
+  storedDocumentUrls,
+  storedHashes,
+  storedReferenceKeys,
+  storeReference,
+  upsertRecords,
+  type FetchedDocument,
+  type PendingFetch,
+} from './storage.js';
 import { createSyncRunRepository, type SyncRun, type TypeReport } from './sync-runs.js';
 import { readSearchBundle, validateEntries, validateEntry, InvalidPageError, type EntryVerdict, type FhirResource } from './validate.js';
 import type { SyncJobData } from './sync-queue.js';
@@ -38,6 +57,8 @@ export interface SyncSettings {
   /** Incremental searches overlap the previous run by this much (clock skew between us and the portal). */
   skewMs: number;
   maxDocumentBytes: number;
+  /** Fetched attachments are written this many at a time (or 8 MB, whichever comes first). */
+  documentsPerWrite: number;
   retry?: Partial<RetryPolicy>;
 }
 
@@ -46,6 +67,8 @@ export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
   fullEveryMs: 7 * 86_400_000,
   skewMs: 5 * 60_000,
   maxDocumentBytes: 20 * 1024 * 1024,
+  // One statement per document cost more than fetching it.
+  documentsPerWrite: 50,
 };
 
 export interface SyncDeps {
@@ -72,16 +95,17 @@ export class SyncRateLimitedError extends Error {
 }
 
 export interface SyncOutcome {
-  state: 'succeeded' | 'skipped';
+  /** `incomplete`: every record is stored but some attachments could not be fetched (named in the run's errors). */
+  state: 'succeeded' | 'incomplete' | 'skipped';
   reason?: string;
   pages?: number;
   stored?: number;
+  /** Attachments neither stored nor refused by a rule. */
+  missing?: number;
 }
 
 const CLAIM_MINUTES = 30;
 const ROWS_BETWEEN_YIELDS = 100;
-// Attachments are written in groups: one statement per document cost more than fetching it.
-const DOCUMENTS_PER_WRITE = 50;
 const DOCUMENT_BYTES_PER_WRITE = 8 * 1024 * 1024;
 
 export async function syncLink(job: Job<SyncJobData & { cursor?: SyncCursor }>, deps: SyncDeps): Promise<SyncOutcome> {
@@ -90,15 +114,12 @@ export async function syncLink(job: Job<SyncJobData & { cursor?: SyncCursor }>, 
   const link = await links.findById(job.data.linkId);
   if (!link || link.status === 'unlinked') return { state: 'skipped', reason: 'the link no longer exists' };
   if (link.status === 'needs-relink') throw new SyncStoppedError(link.statusReason ?? 'the portal must be linked again');
-  if (!(await claim(pool, link.id, jobId))) return { state: 'skipped', reason: 'another sync of this link is running' };
+  if (!(await links.claimSync(link.id, jobId, CLAIM_MINUTES))) return { state: 'skipped', reason: 'another sync of this link is running' };
 
   const runs = createSyncRunRepository(pool);
   const cursor = job.data.cursor ?? firstCursor(link, job.data.full === true, deps.settings);
   const run = await runs.startOrResume(link.id, jobId, cursor.fullPass);
-  await pool.query(`UPDATE links SET status = 'syncing', last_sync_started_at = COALESCE($2, now()), last_sync_state = 'running', updated_at = now() WHERE id = $1 AND status <> 'unlinked'`, [
-    link.id,
-    run.startedAt,
-  ]);
+  await links.markSyncRunning(link.id, run.startedAt);
   const isLastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   try {
     const portal = await deps.registry.find(link.portalId);
@@ -112,17 +133,21 @@ export async function syncLink(job: Job<SyncJobData & { cursor?: SyncCursor }>, 
       ...(deps.settings.retry ? { retry: deps.settings.retry } : {}),
       onWait: (reason, ms) => log.debug({ linkId: link.id, reason, ms }, 'waiting for the portal'),
     });
-    const outcome = await new LinkSync(job, deps, link, run, cursor, http).execute();
-    await runs.finish(run, 'succeeded');
-    await pool.query(
-      `UPDATE links SET status = 'active', status_reason = NULL, last_sync_finished_at = now(), last_sync_state = 'succeeded',
-              last_successful_sync_started_at = $2, last_full_sync_started_at = CASE WHEN $3 THEN $2 ELSE last_full_sync_started_at END,
-              updated_at = now()
-        WHERE id = $1 AND status <> 'unlinked'`,
-      [link.id, run.startedAt, cursor.fullPass],
-    );
-    log.info({ linkId: link.id, jobId, pages: run.pagesDone, full: cursor.fullPass }, 'sync succeeded');
-    return outcome;
+    const { missing, ...outcome } = await new LinkSync(job, deps, link, run, cursor, http).execute();
+    // Failures of earlier attempts of this run were mended by this one: they are history, not the outcome.
+    run.warnings.push(...run.errors.map((error) => `an earlier attempt failed and this one resumed: ${error}`));
+    run.errors = [];
+    let reason: string | null = null;
+    if (missing.length > 0) {
+      reason = `${missing.length} attachment(s) could not be fetched; the next sync tries again`;
+      const listed = missing.slice(0, 20).map((m) => `${m.target}${m.lastError ? ` (${m.lastError})` : ''}`);
+      run.errors.push(`${reason}: ${listed.join(', ')}${missing.length > listed.length ? `, and ${missing.length - listed.length} more` : ''}`);
+    }
+    const state = missing.length > 0 ? 'incomplete' : 'succeeded';
+    await runs.finish(run, state);
+    await links.markSyncFinished(link.id, { state, startedAt: run.startedAt, fullPass: cursor.fullPass, reason: reason && `The last sync stored every record, but ${reason}.` });
+    log.info({ linkId: link.id, jobId, pages: run.pagesDone, full: cursor.fullPass, missingDocuments: missing.length }, `sync ${state}`);
+    return { ...outcome, state, missing: missing.length };
   } catch (error) {
     if (error instanceof SyncRateLimitedError) {
       run.warnings.push(`${new Date().toISOString()} the portal asked to slow down; resuming in ${Math.round(error.waitMs / 1000)} s`);
@@ -135,13 +160,7 @@ export async function syncLink(job: Job<SyncJobData & { cursor?: SyncCursor }>, 
     if (stopped || isLastAttempt) {
       await runs.finish(run, 'failed');
       // needs-relink was already recorded by the token keeper; other final failures show as error.
-      await pool.query(
-        `UPDATE links SET status = CASE WHEN status IN ('needs-relink', 'unlinked') THEN status ELSE 'error' END,
-                status_reason = CASE WHEN status IN ('needs-relink', 'unlinked') THEN status_reason ELSE $2 END,
-                last_sync_finished_at = now(), last_sync_state = 'failed', updated_at = now()
-          WHERE id = $1`,
-        [link.id, `The last sync failed: ${reason}. The next scheduled sync will try again.`],
-      );
+      await links.markSyncFailed(link.id, `The last sync failed: ${reason}. The next scheduled sync will try again.`);
     } else {
       await runs.saveProgress(run);
     }
@@ -149,7 +168,7 @@ export async function syncLink(job: Job<SyncJobData & { cursor?: SyncCursor }>, 
     if (stopped) throw new SyncStoppedError(reason, { cause: error });
     throw error;
   } finally {
-    await release(pool, link.id, jobId);
+    await links.releaseSync(link.id, jobId);
   }
 }
 
@@ -160,19 +179,6 @@ function firstCursor(link: Link, forcedFull: boolean, settings: SyncSettings): S
   return { phase: 'search', typeIndex: 0, categoryIndex: null, nextUrl: null, interruptedTypes: [], fullPass, since };
 }
 
-async function claim(pool: Pool, linkId: string, jobId: string): Promise<boolean> {
-  const { rowCount } = await pool.query(
-    `UPDATE links SET sync_claimed_by = $2, sync_claimed_until = now() + make_interval(mins => $3)
-      WHERE id = $1 AND (sync_claimed_by IS NULL OR sync_claimed_by = $2 OR sync_claimed_until < now())`,
-    [linkId, jobId, CLAIM_MINUTES],
-  );
-  return rowCount === 1;
-}
-
-async function release(pool: Pool, linkId: string, jobId: string): Promise<void> {
-  await pool.query('UPDATE links SET sync_claimed_by = NULL, sync_claimed_until = NULL WHERE id = $1 AND sync_claimed_by = $2', [linkId, jobId]);
-}
-
 function describeFailure(error: unknown): string {
   if (error instanceof NeedsRelinkError || error instanceof SyncStoppedError) return error.message;
   if (error instanceof PortalUnavailableError || error instanceof RefreshUnavailableError) return error.message;
@@ -180,9 +186,19 @@ function describeFailure(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
+interface PhaseOutcome {
+  state: 'succeeded';
+  pages: number;
+  stored: number;
+  missing: Array<{ target: string; lastError: string | null }>;
+}
+
 class LinkSync {
   private readonly runs;
-  private readonly queuedFetches = new Set<string>();
+  /** Fetches this attempt has seen committed to the pending table (so later pages need not queue them again). */
+  private readonly committedFetches = new Set<string>();
+  /** Attachments off the portal, warned about once per attempt. */
+  private readonly offPortal = new Set<string>();
   /** Fetched attachments not yet written: they go to the database several at a time. */
   private unwrittenDocuments: FetchedDocument[] = [];
   private unwrittenDocumentBytes = 0;
@@ -198,23 +214,25 @@ class LinkSync {
     this.runs = createSyncRunRepository(deps.pool);
   }
 
-  async execute(): Promise<SyncOutcome> {
+  async execute(): Promise<PhaseOutcome> {
+    let missing: PhaseOutcome['missing'];
     try {
       const capabilities = await this.capabilities();
       const plan = planTypes(capabilities, this.link.grantedScopes);
       this.reportSkipped(plan);
       if (this.cursor.phase === 'search') await this.searchAll(plan);
       if (this.cursor.phase === 'references') await this.fetchPending();
+      missing = await missingDocuments(this.deps.pool, this.link.id);
     } catch (error) {
       if (error instanceof PortalRateLimitedError) throw new SyncRateLimitedError(error.retryAfterMs);
       if (error instanceof PortalClientError && error.status === 401) {
-        await this.deps.links.setStatus(this.link.id, 'needs-relink', 'The portal no longer accepts carebinder\'s access. Link it again.');
+        await this.deps.links.markNeedsRelink(this.link.id, "The portal no longer accepts carebinder's access. Link it again.");
         throw new SyncStoppedError('the portal refused the access token even after a refresh');
       }
       throw error;
     }
     const stored = Object.values(this.run.types).reduce((sum, t) => sum + t.stored, 0);
-    return { state: 'succeeded', pages: this.run.pagesDone, stored };
+    return { state: 'succeeded', pages: this.run.pagesDone, stored, missing };
   }
 
   private async capabilities(): Promise<PortalCapabilities> {
@@ -401,15 +419,48 @@ class LinkSync {
   }
 
   private async writePage(rows: RecordRow[], report: TypeReport): Promise<void> {
-    // The batches of one page go out together, each on its own pooled connection.
-    const batches: RecordRow[][] = [];
-    for (let i = 0; i < rows.length; i += BATCH_SIZE) batches.push(rows.slice(i, i + BATCH_SIZE));
-    // What the rows reference is recorded alongside (idempotent, so a page written twice after a restart is harmless).
-    const [results] = await Promise.all([
-      Promise.all(batches.map((batch) => upsertRecords(this.deps.pool, this.link.accountId, this.link.id, batch))),
-      this.queueFetches(rows),
-    ]);
-    report.stored += results.reduce((sum, result) => sum + result.written, 0);
+    // The batches of one page go out together, each on its own pooled connection, each with the
+    // fetches its own rows call for in the same statement (see upsertRecords).
+    const writes: Array<Promise<number>> = [];
+    for (let i = 0; i < rows.length; i += BATCH_SIZE) {
+      const batch = rows.slice(i, i + BATCH_SIZE);
+      const fetches = this.fetchesOf(batch);
+      writes.push(
+        upsertRecords(this.deps.pool, this.link.accountId, this.link.id, batch, fetches).then((result) => {
+          // Only once committed: a batch that failed leaves its fetches for the page's rewrite.
+          for (const f of fetches) this.committedFetches.add(`${f.kind} ${f.target}`);
+          return result.written;
+        }),
+      );
+    }
+    const written = await Promise.all(writes);
+    report.stored += written.reduce((sum, n) => sum + n, 0);
+  }
+
+  /** What these rows reference and what this attempt has not yet seen committed. */
+  private fetchesOf(rows: RecordRow[]): PendingFetch[] {
+    const fetches: PendingFetch[] = [];
+    for (const row of rows) {
+      for (const ref of row.fields.references) {
+        if (ref.resourceType === 'Binary') continue; // fetched as documents, from the attachment
+        const target = ref.url ?? `${ref.resourceType}/${ref.id}`;
+        if (!this.committedFetches.has(`resource ${target}`)) fetches.push({ kind: 'resource', target, contentType: null });
+      }
+      for (const document of row.fields.documents) {
+        if (!document.url || document.embedded) continue;
+        const url = this.http.resolve(document.url);
+        if (url === null) {
+          // A rule, not a failure: tokens are only sent to the portal's own origin.
+          if (!this.offPortal.has(document.url)) {
+            this.offPortal.add(document.url);
+            this.warn(`attachment ${document.url} is not on the portal; not fetched (tokens are only sent to the portal)`);
+          }
+          continue;
+        }
+        if (!this.committedFetches.has(`document ${url}`)) fetches.push({ kind: 'document', target: url, contentType: document.contentType ?? null });
+      }
+    }
+    return fetches;
   }
 
   /**
@@ -440,61 +491,74 @@ class LinkSync {
     return hashes;
   }
 
-  /** Remembers, in the database, what the stored rows reference. */
-  private async queueFetches(rows: RecordRow[]): Promise<void> {
-    const targets: Array<{ kind: 'resource' | 'document'; target: string; contentType: string | null }> = [];
-    for (const row of rows) {
-      for (const ref of row.fields.references) {
-        if (ref.resourceType === 'Binary') continue; // fetched as documents, from the attachment
-        targets.push({ kind: 'resource', target: ref.url ?? `${ref.resourceType}/${ref.id}`, contentType: null });
-      }
-      for (const document of row.fields.documents) {
-        if (document.url && !document.embedded) targets.push({ kind: 'document', target: document.url, contentType: document.contentType ?? null });
-      }
+  /**
+   * A full pass first checks every current record's attachments against the stored documents
+   * and queues the fetch of each one missing, whatever the rows' hashes say: documents lost
+   * to anything (an older version's crash, a deleted row) come back. Refusals are lifted too,
+   * so the rules are applied afresh, and pending attachments no record refers to any more go.
+   */
+  private async healAttachments(): Promise<void> {
+    const wanted = new Map<string, string | null>();
+    for (const attachment of await recordAttachments(this.deps.pool, this.link.id)) {
+      const url = this.http.resolve(attachment.url);
+      if (url !== null && !wanted.has(url)) wanted.set(url, attachment.contentType);
     }
-    const fresh = targets.filter((t) => !this.queuedFetches.has(`${t.kind}:${t.target}`));
-    if (fresh.length === 0) return;
-    fresh.forEach((t) => this.queuedFetches.add(`${t.kind}:${t.target}`));
-    await this.deps.pool.query(
-      `INSERT INTO sync_pending_fetches (link_id, kind, target, content_type)
-       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING`,
-      [this.link.id, fresh.map((t) => t.kind), fresh.map((t) => t.target), fresh.map((t) => t.contentType)],
-    );
+    const stored = await storedDocumentUrls(this.deps.pool, this.link.id, [...wanted.keys()]);
+    const missing: PendingFetch[] = [];
+    for (const [url, contentType] of wanted) if (!stored.has(url)) missing.push({ kind: 'document', target: url, contentType });
+    const pending = (await pendingFetches(this.deps.pool, this.link.id)).filter((p) => p.kind === 'document');
+    const pendingUrls = new Set(pending.map((p) => this.http.resolve(p.target)));
+    const queued = await queueFetches(this.deps.pool, this.link.id, missing.filter((m) => !pendingUrls.has(m.target)));
+    if (queued > 0) this.warn(`${queued} attachment(s) of stored records were missing; fetching them again`);
+    const stale = pending.filter((p) => {
+      const url = this.http.resolve(p.target);
+      return url === null || !wanted.has(url) || stored.has(url);
+    });
+    await dropPendingFetches(this.deps.pool, this.link.id, 'document', stale.map((p) => p.target));
+    await this.deps.pool.query(`UPDATE sync_pending_fetches SET refused = NULL WHERE link_id = $1 AND refused IS NOT NULL`, [this.link.id]);
   }
 
-  /** Fetches what the records reference, a few at a time (the portal limiter bounds the total). */
+  /**
+   * Fetches what the records reference, a few at a time (the portal limiter bounds the total).
+   * A pending fetch goes only with the work it stands for (stored, or not fetchable at all);
+   * attachments that fail stay pending, with the reason, for the next sync.
+   */
   private async fetchPending(): Promise<void> {
-    const { rows } = await this.deps.pool.query<{ kind: 'resource' | 'document'; target: string; content_type: string | null }>(
-      'SELECT kind, target, content_type FROM sync_pending_fetches WHERE link_id = $1',
-      [this.link.id],
-    );
-    const resourceKeys = rows.filter((r) => r.kind === 'resource').map((r) => referenceKey(r.target)).filter((k): k is string => k !== null);
-    const haveResources = await storedReferenceKeys(this.deps.pool, this.link.id, resourceKeys);
-    const documentUrls = rows.filter((r) => r.kind === 'document').map((r) => this.http.resolve(r.target)).filter((u): u is string => u !== null);
-    const haveDocuments = await storedDocumentUrls(this.deps.pool, this.link.id, documentUrls);
+    if (this.cursor.fullPass) await this.healAttachments();
+    const rows = await pendingFetches(this.deps.pool, this.link.id);
     const report = (this.run.types['(referenced)'] ??= emptyReport());
-    const work = rows.filter((row) => {
-      if (row.kind === 'resource') {
-        const key = referenceKey(row.target);
-        return key !== null && !haveResources.has(key);
-      }
-      const url = this.http.resolve(row.target);
-      return url !== null && !haveDocuments.has(url);
-    });
-    const skipped = rows.filter((r) => r.kind === 'document' && this.http.resolve(r.target) === null);
-    for (const row of skipped) this.warn(`attachment ${row.target} is not on the portal; not fetched (tokens are only sent to the portal)`);
+
+    const resources = rows.filter((r) => r.kind === 'resource');
+    const unreadable = resources.filter((r) => referenceKey(r.target) === null);
+    const haveResources = await storedReferenceKeys(this.deps.pool, this.link.id, resources.map((r) => referenceKey(r.target)).filter((k): k is string => k !== null));
+    const resourcesHad = resources.filter((r) => haveResources.has(referenceKey(r.target) ?? ''));
+    await dropPendingFetches(this.deps.pool, this.link.id, 'resource', [...unreadable, ...resourcesHad].map((r) => r.target));
+
+    const documents = rows.filter((r) => r.kind === 'document' && r.refused === null);
+    for (const row of documents.filter((r) => this.http.resolve(r.target) === null)) {
+      this.warn(`attachment ${row.target} is not on the portal; not fetched (tokens are only sent to the portal)`);
+      await refusePendingFetch(this.deps.pool, this.link.id, row.target, 'not on the portal');
+    }
+    const onPortal = documents.filter((r) => this.http.resolve(r.target) !== null);
+    const haveDocuments = await storedDocumentUrls(this.deps.pool, this.link.id, onPortal.map((r) => this.http.resolve(r.target)!));
+    const documentsHad = onPortal.filter((r) => haveDocuments.has(this.http.resolve(r.target)!));
+    await dropPendingFetches(this.deps.pool, this.link.id, 'document', documentsHad.map((r) => r.target));
+
+    const work = [
+      ...resources.filter((r) => referenceKey(r.target) !== null && !haveResources.has(referenceKey(r.target)!)),
+      ...onPortal.filter((r) => !haveDocuments.has(this.http.resolve(r.target)!)),
+    ];
     let index = 0;
     const worker = async (): Promise<void> => {
       while (index < work.length) {
         const item = work[index++];
         if (item.kind === 'resource') await this.fetchReference(item.target, report);
-        else await this.fetchDocument(item.target, item.content_type, report);
+        else await this.fetchDocument(item.target, item.contentType, report);
       }
     };
     await Promise.all([worker(), worker(), worker(), worker()]);
     await this.writeDocuments(report);
     report.status = 'done';
-    await this.deps.pool.query('DELETE FROM sync_pending_fetches WHERE link_id = $1', [this.link.id]);
     this.cursor = { ...this.cursor, phase: 'done' };
     await this.saveCursor();
   }
@@ -506,14 +570,16 @@ class LinkSync {
       if (verdict.kind !== 'accept') {
         report.rejected++;
         if (verdict.kind === 'reject') this.warn(`rejected reference ${target}: ${verdict.detail}`);
+        await dropPendingFetches(this.deps.pool, this.link.id, 'resource', [target]);
         return;
       }
       report.fetched++;
       const row = toRecordRow(verdict.resource, this.link.portalId);
-      report.stored += (await upsertRecords(this.deps.pool, this.link.accountId, this.link.id, [row])).written;
+      report.stored += (await storeReference(this.deps.pool, this.link.accountId, this.link.id, row, target)).written;
     } catch (error) {
       if (!(error instanceof PortalClientError)) throw error;
       this.warn(`reference ${target}: the portal answered ${error.message}`);
+      await dropPendingFetches(this.deps.pool, this.link.id, 'resource', [target]);
     }
   }
 
@@ -531,17 +597,25 @@ class LinkSync {
           type = binary.contentType ?? contentType ?? 'application/octet-stream';
         }
       }
-      this.unwrittenDocuments.push({ sourceUrl: url, contentType: type, content, sha256: createHash('sha256').update(content).digest() });
+      this.unwrittenDocuments.push({ target, sourceUrl: url, contentType: type, content, sha256: createHash('sha256').update(content).digest() });
       this.unwrittenDocumentBytes += content.length;
     } catch (error) {
-      if (!(error instanceof PortalClientError) && !(error instanceof SyntaxError) && !(error as Error).message.includes('limit')) throw error;
-      this.warn(`attachment ${target}: ${(error as Error).message}`);
+      if (error instanceof PortalResponseTooLargeError) {
+        // A rule refused it (the size cap): not missing, not fetched again until a full pass.
+        this.warn(`attachment ${target}: ${error.message}; not stored`);
+        await refusePendingFetch(this.deps.pool, this.link.id, target, error.message);
+        return;
+      }
+      const failure = error instanceof PortalClientError ? `the portal answered ${error.message}` : error instanceof SyntaxError ? 'the portal sent an unreadable Binary' : null;
+      if (failure === null) throw error;
+      this.warn(`attachment ${target}: ${failure}`);
+      await notePendingFailure(this.deps.pool, this.link.id, target, failure);
       return;
     }
-    if (this.unwrittenDocuments.length >= DOCUMENTS_PER_WRITE || this.unwrittenDocumentBytes >= DOCUMENT_BYTES_PER_WRITE) await this.writeDocuments(report);
+    if (this.unwrittenDocuments.length >= this.deps.settings.documentsPerWrite || this.unwrittenDocumentBytes >= DOCUMENT_BYTES_PER_WRITE) await this.writeDocuments(report);
   }
 
-  /** Until written, fetched documents count as neither fetched nor stored (a crash refetches them). */
+  /** Until written, fetched documents count as neither fetched nor stored (a crash refetches them: their fetches stay pending). */
   private async writeDocuments(report: TypeReport): Promise<void> {
     const documents = this.unwrittenDocuments;
     this.unwrittenDocuments = [];

@@ -18,7 +18,8 @@ export interface SyncRun {
   linkId: string;
   jobId: string;
   fullPass: boolean;
-  state: 'running' | 'succeeded' | 'failed';
+  /** `incomplete`: every record stored, some attachments not (named in `errors`). */
+  state: 'running' | 'succeeded' | 'incomplete' | 'failed';
   startedAt: Date;
   finishedAt: Date | null;
   pagesDone: number;
@@ -80,7 +81,7 @@ export function createSyncRunRepository(db: Queryable) {
       ]);
     },
 
-    async finish(run: SyncRun, state: 'succeeded' | 'failed'): Promise<void> {
+    async finish(run: SyncRun, state: Exclude<SyncRun['state'], 'running'>): Promise<void> {
       run.state = state;
       await db.query(
         `UPDATE sync_runs SET state = $2, finished_at = now(), pages_done = $3, types = $4, errors = $5, warnings = $6 WHERE id = $1`,
@@ -104,7 +105,7 @@ export type SyncRunRepository = ReturnType<typeof createSyncRunRepository>;
 
 /** A rough 0..1 figure for a progress bar: records fetched over what the portal announced. */
 export function progressOf(run: SyncRun): number {
-  if (run.state === 'succeeded') return 1;
+  if (run.state === 'succeeded' || run.state === 'incomplete') return 1;
   const reports = Object.values(run.types);
   if (reports.length === 0) return 0;
   const settled = reports.filter((t) => t.status !== 'pending').length;

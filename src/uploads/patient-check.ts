@@ -2,9 +2,10 @@
 // papers: a difference is a warning shown with the upload, never a refusal. Pure.
 import type { PatientDetails } from './convert.js';
 
-/** Names compared without case, accents, punctuation or middle names/initials. */
+/** A name's words without case, accents or punctuation, given names first ("Doe, Jane" reads "Jane Doe"). */
 function nameParts(name: string): string[] {
-  return name
+  const [family, given] = name.includes(',') ? name.split(',', 2) : [null, name];
+  return `${given ?? ''} ${family ?? ''}`
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
@@ -13,13 +14,14 @@ function nameParts(name: string): string[] {
     .filter((part) => part.length > 1);
 }
 
+/** The same first name and at least one more name in common (middle names, initials and double family names aside). */
 function sameName(a: string, b: string): boolean {
   const left = nameParts(a);
   const right = nameParts(b);
   if (left.length === 0 || right.length === 0) return true;
-  // First and last names must both appear on the other side (order and middle names aside).
-  const has = (parts: string[], wanted: string) => parts.includes(wanted);
-  return has(right, left[0]) && has(right, left[left.length - 1]) && has(left, right[0]) && has(left, right[right.length - 1]);
+  if (left[0] !== right[0]) return false;
+  if (left.length === 1 || right.length === 1) return true;
+  return left.slice(1).some((part) => right.slice(1).includes(part));
 }
 
 /** Warnings for an upload whose patient differs from the account's (any of the known details). */

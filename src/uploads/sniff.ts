@@ -50,10 +50,12 @@ export async function sniffUpload(bytes: Buffer): Promise<Sniffed> {
   if (text === null) throw new UnsupportedFileError('The file is neither a document type carebinder accepts nor text. Upload C-CDA XML, FHIR JSON or NDJSON, PDF, JPEG, PNG or plain text.');
   const start = text.trimStart();
   if (start.startsWith('<')) {
+    if (/^<!doctype\s+html|^<html[\s>]/i.test(start)) throw new UnsupportedFileError('An HTML page is not accepted. Upload C-CDA XML, FHIR JSON or NDJSON, PDF, JPEG, PNG or plain text.');
     checkXml(text);
     return { kind: 'ccda', contentType: CONTENT_TYPES.ccda };
   }
-  if (start.startsWith('{') || start.startsWith('[')) {
+  // JSON by its first tokens ({" or [{), so a note that happens to start with a bracket stays text.
+  if (/^(\{\s*("|\})|\[\s*[{\]])/.test(start)) {
     const kind = checkJson(text);
     return { kind, contentType: CONTENT_TYPES[kind] };
   }

@@ -1,7 +1,7 @@
 import type { App } from '../../src/app.js';
 
 export interface SyncStatus {
-  state: 'idle' | 'queued' | 'running' | 'succeeded' | 'failed';
+  state: 'idle' | 'queued' | 'running' | 'succeeded' | 'incomplete' | 'failed';
   jobId: string | null;
   fullPass: boolean | null;
   pagesDone: number;
@@ -22,7 +22,7 @@ export async function waitForSync(app: App, cookie: string, linkId: string, jobI
   const started = Date.now();
   for (;;) {
     const status = await syncStatus(app, cookie, linkId);
-    const finished = status.state === 'succeeded' || status.state === 'failed';
+    const finished = status.state === 'succeeded' || status.state === 'incomplete' || status.state === 'failed';
     if (finished && (!jobId || status.jobId === jobId)) return status;
     if (Date.now() - started > timeoutMs) throw new Error(`sync of ${linkId} did not finish: ${JSON.stringify(status).slice(0, 800)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -126,6 +126,28 @@ describe('characters PostgreSQL text cannot hold are refused at the edge', () =>
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
 
+  it('answers 400 for a NUL in a streamed multipart field, which only the database sees', async () => {
+    const boundary = 'cb-boundary';
+    const payload = [
+      `--${boundary}`,
+      'Content-Disposition: form-data; name="title"',
+      '',
+      'scan\u0000 of the report',
+      `--${boundary}`,
+      'Content-Disposition: form-data; name="file"; filename="note.txt"',
+      'Content-Type: text/plain',
+      '',
+      'Pathology report: no malignancy seen.',
+      `--${boundary}--`,
+      '',
+    ].join('\r\n');
+    const before = errorLines().length;
+    const response = await t.app.inject({ method: 'POST', url: '/api/uploads', payload, headers: { cookie, 'content-type': `multipart/form-data; boundary=${boundary}` } });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(errorLines().length).toBe(before);
+  });
+
   it('still accepts ordinary non-ASCII text (accents, CJK, emoji)', async () => {
     const response = await t.app.inject({ method: 'POST', url: '/api/session', payload: { email: 'zoë-日本-🙂@example.org', password: 'whatever it is' } });
     expect(response.statusCode).toBe(401);

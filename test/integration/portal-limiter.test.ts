@@ -25,6 +25,35 @@ async function maxInFlight(limiters: PortalLimiter[], portalId: string, tasks: n
 }
 
 describe('requests in flight per portal', () => {
+  it('keeps a lease its live process holds past the lease time, and frees one whose process died within it', async () => {
+    const prefix = uniquePrefix('limiter');
+    const [a, b] = [0, 1].map(() => {
+      const redis = new Redis(TEST_REDIS_URL);
+      clients.push(redis);
+      return redis;
+    });
+    const leaseMs = 300;
+    const live = redisPortalLimiter(a, 1, prefix, leaseMs);
+    const other = redisPortalLimiter(b, 1, prefix, leaseMs);
+    const release = await live.acquire('portal-a');
+    // Held for more than three lease times: renewed, so the other process still waits.
+    const waiting = other.acquire('portal-a');
+    const early = await Promise.race([waiting.then(() => 'granted'), new Promise((resolve) => setTimeout(() => resolve('waiting'), leaseMs * 3.5))]);
+    expect(early).toBe('waiting');
+    await release();
+    const releaseOther = await waiting;
+    // A process that dies holding a lease renews it no more: it lapses within the lease time.
+    const dying = new Redis(TEST_REDIS_URL);
+    const dead = redisPortalLimiter(dying, 1, prefix, leaseMs);
+    await releaseOther();
+    await dead.acquire('portal-a');
+    dying.disconnect();
+    const started = Date.now();
+    const releaseAfterDeath = await other.acquire('portal-a');
+    expect(Date.now() - started).toBeLessThan(leaseMs * 4);
+    await releaseAfterDeath();
+  });
+
   it('never exceeds the limit across several worker processes sharing one Redis', async () => {
     const prefix = uniquePrefix('limiter');
     const limiters = [0, 1, 2].map(() => {

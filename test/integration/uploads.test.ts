@@ -217,6 +217,33 @@ describe('refused uploads', () => {
     expect(await counts(patient.accountId)).toEqual({ uploads: 0, records: 0, documents: 0 });
   });
 
+  it('answers 413 to a declared length over the cap before the client has sent any of the body', async () => {
+    const { connect } = await import('node:net');
+    const patient = await signedInPatient(t.app);
+    const address = await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = new URL(address);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port: Number(port) }, () => {
+        // Headers only: 30 MB announced, not a byte of it sent.
+        socket.write(
+          `POST /api/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ${patient.cookie}\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: ${30 * 1024 * 1024}\r\n\r\n`,
+        );
+      });
+      let received = '';
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.toString('latin1');
+        if (received.includes('\r\n\r\n')) {
+          socket.destroy();
+          resolve(received);
+        }
+      });
+      socket.on('error', reject);
+      setTimeout(() => reject(new Error(`no answer; got ${received}`)), 5000).unref();
+    });
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 413 Payload Too Large');
+    expect(answer.toLowerCase()).toContain('connection: close');
+  });
+
   it('refuses a request without a file, a second file, an unknown category or a malformed date with 400', async () => {
     const patient = await signedInPatient(t.app);
     expect((await upload(t.app, patient.cookie, null, { title: 'x' })).statusCode).toBe(400);

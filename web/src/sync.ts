@@ -14,7 +14,7 @@ export function linkMaySync(link: Pick<Link, 'status' | 'lastSync'>): boolean {
 /** The bar's value (0..1), or null for "not started yet" (an indeterminate bar). */
 export function progressValue(status: Pick<SyncStatus, 'state' | 'progress'>): number | null {
   if (status.state === 'queued') return null;
-  if (status.state === 'succeeded') return 1;
+  if (status.state === 'succeeded' || status.state === 'incomplete') return 1;
   const p = Number.isFinite(status.progress) ? status.progress : 0;
   return Math.min(1, Math.max(0, p));
 }
@@ -36,6 +36,8 @@ export function syncStatusText(status: SyncStatus, locale?: string): string {
       const warnings = status.warnings.length ? `, ${plural(status.warnings.length, 'warning')}` : '';
       return `Finished: ${plural(storedCount(status), 'record')} stored${warnings}.`;
     }
+    case 'incomplete':
+      return `Finished: ${plural(storedCount(status), 'record')} stored, but ${status.errors[0] ?? 'some attachments could not be fetched'}.`;
     case 'failed':
       return `Sync failed: ${status.errors[0] ?? 'no reason given'}.`;
     case 'idle':

@@ -13,7 +13,7 @@ import { FILED_BY_PATIENT_SYSTEM, type CategoryId } from '../categories.js';
 import { systemNameOfOid, systemUriOfOid } from './code-systems.js';
 import { readHeader, type CdaHeader } from './header.js';
 import { sectionsToFhir, type Resource } from './sections.js';
-import { CDA_NS } from './xml.js';
+import { CDA_NS, childElements } from './xml.js';
 
 export type { Resource } from './sections.js';
 
@@ -122,7 +122,7 @@ export function convertCcda(text: string, options: CcdaOptions): CcdaConversion 
   const hasStructuredBody = document.getElementsByTagNameNS(CDA_NS, 'structuredBody').length > 0;
   if (hasStructuredBody && !header.templateIds.includes(UNSTRUCTURED_TEMPLATE)) {
     try {
-      const parsed = parser().parseString(withCodeSystemNames(document));
+      const parsed = parser().parseString(prepareForParser(document));
       const sections = sectionsToFhir(parsed.data);
       resources.push(...sections.resources);
       warnings.push(...sections.warnings);
@@ -136,19 +136,49 @@ export function convertCcda(text: string, options: CcdaOptions): CcdaConversion 
   return { resources: tagged, documents, warnings, patient: header.patient ? { name, birthDate: header.patient.birthDate } : null, patientId: PATIENT_ID, header };
 }
 
+// Entries-optional section templates (C-CDA R1.1 and R2.1) and their entries-required forms, which
+// blue-button looks for: a section of either kind holds the same entries.
+const ENTRIES_REQUIRED: Readonly<Record<string, string>> = {
+  '2.16.840.1.113883.10.20.22.2.1': '2.16.840.1.113883.10.20.22.2.1.1', // medications
+  '2.16.840.1.113883.10.20.22.2.2': '2.16.840.1.113883.10.20.22.2.2.1', // immunizations
+  '2.16.840.1.113883.10.20.22.2.3': '2.16.840.1.113883.10.20.22.2.3.1', // results
+  '2.16.840.1.113883.10.20.22.2.4': '2.16.840.1.113883.10.20.22.2.4.1', // vital signs
+  '2.16.840.1.113883.10.20.22.2.5': '2.16.840.1.113883.10.20.22.2.5.1', // problems
+  '2.16.840.1.113883.10.20.22.2.6': '2.16.840.1.113883.10.20.22.2.6.1', // allergies
+  '2.16.840.1.113883.10.20.22.2.7': '2.16.840.1.113883.10.20.22.2.7.1', // procedures
+  '2.16.840.1.113883.10.20.22.2.11': '2.16.840.1.113883.10.20.22.2.11.1', // hospital discharge medications
+  '2.16.840.1.113883.10.20.22.2.22': '2.16.840.1.113883.10.20.22.2.22.1', // encounters
+};
+
 /**
- * blue-button drops the OID of a code whose system it does not know (ICD-10-CM among them) and
- * keeps only a codeSystemName: give every coded element whose document left it out the name
- * of its system, so no code loses its system on the way.
+ * The document as the parser needs it, changed only where the parser would otherwise lose
+ * something: blue-button drops the OID of a code whose system it does not know (ICD-10-CM among
+ * them) and keeps only a codeSystemName, so every coded element without one gets its system's
+ * name; and it reads sections by their entries-required templateId, so an entries-optional
+ * section also names that one.
  */
-function withCodeSystemNames(document: XmlDocument): string {
+function prepareForParser(document: XmlDocument): string {
   const all = document.getElementsByTagNameNS(CDA_NS, '*');
+  const sections: Array<NonNullable<ReturnType<typeof all.item>>> = [];
   for (let i = 0; i < all.length; i++) {
     const element = all.item(i);
-    const oid = element?.getAttribute('codeSystem');
-    if (!element || !oid || element.getAttribute('codeSystemName')) continue;
+    if (!element) continue;
+    if (element.localName === 'section') sections.push(element);
+    const oid = element.getAttribute('codeSystem');
+    if (!oid || element.getAttribute('codeSystemName')) continue;
     const name = systemNameOfOid(oid);
     if (name) element.setAttribute('codeSystemName', name);
+  }
+  for (const section of sections) {
+    const roots = childElements(section, 'templateId').map((t) => t.getAttribute('root') ?? '');
+    const first = childElements(section, 'templateId')[0];
+    for (const root of roots) {
+      const required = ENTRIES_REQUIRED[root];
+      if (!required || roots.includes(required) || !first) continue;
+      const added = document.createElementNS(CDA_NS, 'templateId');
+      added.setAttribute('root', required);
+      section.insertBefore(added, first);
+    }
   }
   return new XMLSerializer().serializeToString(document);
 }

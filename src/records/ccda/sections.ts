@@ -147,7 +147,7 @@ function medications(entries: Json[]): Resource[] {
     // blue-button reports the entry's mood ("Completed" for a record of use), not its statusCode:
     // a medication with an end date in the past is completed, one without is taken now.
     const ended = t.high !== null && t.high.slice(0, 10) < new Date().toISOString().slice(0, 10);
-    const status = /prescribed/i.test(str(entry.status) ?? '') ? 'intended' : ended ? 'completed' : 'active';
+    const status = ended ? 'completed' : /prescribed/i.test(str(entry.status) ?? '') ? 'intended' : 'active';
     return [
       {
         resourceType: 'MedicationStatement',
@@ -320,6 +320,7 @@ function encounters(entries: Json[]): Resource[] {
 const SECTIONS: ReadonlyArray<[string, string, (entries: Json[]) => Resource[]]> = [
   ['problems', 'problems', problems],
   ['medications', 'medications', medications],
+  ['hospital_discharge_medications', 'discharge medications', medications],
   ['immunizations', 'immunizations', immunizations],
   ['results', 'results', results],
   ['vitals', 'vital signs', vitals],

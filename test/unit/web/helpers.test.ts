@@ -56,6 +56,10 @@ describe('sync progress', () => {
       ),
     ).toBe('Finished: 12 records stored, 1 warning.');
     expect(syncStatusText(status({ state: 'failed', errors: ['portal said 500'] }))).toBe('Sync failed: portal said 500.');
+    expect(
+      syncStatusText(status({ state: 'incomplete', types: { DocumentReference: { fetched: 2, stored: 2, rejected: 0, pages: 1, expected: 2, status: 'done' } }, errors: ['1 attachment(s) could not be fetched; the next sync tries again: https://p.example/Binary/1 (the portal answered HTTP 404)'] })),
+    ).toBe('Finished: 2 records stored, but 1 attachment(s) could not be fetched; the next sync tries again: https://p.example/Binary/1 (the portal answered HTTP 404).');
+    expect(progressValue({ state: 'incomplete', progress: 0.5 })).toBe(1);
   });
 });
 

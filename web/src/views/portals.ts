@@ -128,7 +128,7 @@ export async function renderPortals(ctx: ViewContext): Promise<void> {
         }
         if (!starting && !isSyncActive(status.state)) {
           settled.add(link.id);
-          if (status.state === 'succeeded' || status.state === 'failed') announce(`${link.portal.name}: ${syncStatusText(status)}`);
+          if (status.state === 'succeeded' || status.state === 'incomplete' || status.state === 'failed') announce(`${link.portal.name}: ${syncStatusText(status)}`);
           break;
         }
         await sleep(POLL_MS, signal);
@@ -161,7 +161,7 @@ export async function renderPortals(ctx: ViewContext): Promise<void> {
     }
     if (isSyncActive(status.state)) {
       replace(area, syncBar(link, progressValue(status), syncStatusText(status)));
-    } else if (status.state === 'failed') {
+    } else if (status.state === 'failed' || status.state === 'incomplete') {
       replace(area, h('p', { class: 'sync-text text-error' }, syncStatusText(status)), problemsList(status));
     } else if (status.state === 'succeeded') {
       replace(area, h('p', { class: 'sync-text' }, syncStatusText(status)), problemsList(status));
@@ -191,7 +191,7 @@ export async function renderPortals(ctx: ViewContext): Promise<void> {
       facts([
         {
           label: 'Status',
-          value: [h('span', { class: `status status-${link.status}` }, STATUS_LABEL[link.status] ?? humanize(link.status)), link.statusReason && (needsRelink || link.status === 'error') ? ` — ${link.statusReason}` : ''],
+          value: [h('span', { class: `status status-${link.status}` }, STATUS_LABEL[link.status] ?? humanize(link.status)), link.statusReason && (needsRelink || link.status === 'error' || link.lastSync.state === 'incomplete') ? ` — ${link.statusReason}` : ''],
         },
         { label: 'Last sync', value: lastText },
       ]),
