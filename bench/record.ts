@@ -8,8 +8,10 @@
 //     read in full, with the API process's peak RSS (VmHWM, reset just before the export);
 // (3) informational: the first concurrent requests after the binder changed (cold index), at
 //     10,000 and at 100,000 records, and the page beside its baseline at 100,000 records.
-// Last line: bench:record summary_p99_ms=… summary_ratio=… page_p99_ms=… page_ratio=… export_peak_rss_mb=…
-// Environment: BENCH_RESOURCES (10000), BENCH_EXPORT_RESOURCES (100000), BENCH_REQUESTS (2000 per
+// (4) the binder PDF and the zip of those 100,000 records with 2,000 documents (the copied
+//     DocumentReferences get documents of their own), each read in full, with the API's peak RSS.
+// Last line: bench:record summary_p99_ms=… summary_ratio=… page_p99_ms=… page_ratio=… export_peak_rss_mb=… pdf_ms=… pdf_peak_rss_mb=… zip_peak_rss_mb=…
+// Environment: BENCH_RESOURCES (10000), BENCH_EXPORT_RESOURCES (100000), BENCH_DOCUMENTS (2000), BENCH_REQUESTS (2000 per
 // scenario), BENCH_SCALE_REQUESTS (320), BENCH_CONCURRENCY (16), BENCH_REDIS_URL (redis://127.0.0.1:6379/4),
 // BENCH_API_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" for the API process).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -25,6 +27,7 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const WARMUP = 200;
 const ROUNDS = 4;
+const DOCUMENTS = Number(process.env.BENCH_DOCUMENTS ?? 2_000);
 const SCALE_REQUESTS = Number(process.env.BENCH_SCALE_REQUESTS ?? 320); // per side, at EXPORT_RESOURCES records (informational)
 const DB = 'carebinder_bench_record';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/4';
@@ -281,6 +284,98 @@ async function readExport(agent: http.Agent, url: string, headers: Record<string
   }
 }
 
+/**
+ * Gives the copied DocumentReferences documents of their own until the account has `target`: each
+ * points at a new URL whose stored document is the original's bytes plus a line naming the copy
+ * (so every file differs, as real documents do).
+ */
+async function multiplyDocuments(pool: Pool, accountId: string, target: number): Promise<number> {
+  const count = async () => (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM documents WHERE account_id = $1', [accountId])).rows[0].n;
+  const have = await count();
+  if (have >= target) return have;
+  await pool.query(
+    `WITH picked AS MATERIALIZED (
+       SELECT r.id, r.link_id, r.resource #>> '{content,0,attachment,url}' AS url, split_part(r.resource_id, '-c', 2) AS k
+         FROM records r
+        WHERE r.account_id = $1 AND r.resource_type = 'DocumentReference' AND r.resource_id LIKE '%-c%'
+          AND r.resource #>> '{content,0,attachment,url}' IS NOT NULL
+          AND EXISTS (SELECT 1 FROM documents d WHERE d.link_id = r.link_id AND d.source_url = r.resource #>> '{content,0,attachment,url}')
+        ORDER BY r.id LIMIT $2),
+     moved AS (
+       UPDATE records r SET resource = jsonb_set(r.resource, '{content,0,attachment,url}', to_jsonb(p.url || '-c' || p.k)),
+                            binder = jsonb_set(r.binder, '{documents,0,url}', to_jsonb(p.url || '-c' || p.k))
+         FROM picked p WHERE r.id = p.id RETURNING r.id)
+     INSERT INTO documents (account_id, link_id, source_url, content_type, size_bytes, sha256, content)
+     SELECT $1, p.link_id, p.url || '-c' || p.k, d.content_type, length(c.bytes), sha256(c.bytes), c.bytes
+       FROM picked p JOIN documents d ON d.link_id = p.link_id AND d.source_url = p.url
+            CROSS JOIN LATERAL (SELECT d.content || convert_to(E'\\n% copy ' || p.k, 'UTF8') AS bytes) c
+         ON CONFLICT DO NOTHING`,
+    [accountId, target - have],
+  );
+  const left = target - (await count());
+  if (left > 0) {
+    // Not enough copied documents: copied lab reports get a presented form of their own.
+    await pool.query(
+      `WITH templates AS MATERIALIZED (
+         SELECT (row_number() OVER (ORDER BY id) - 1)::int AS i, source_url, content_type, content FROM documents
+          WHERE account_id = $1 AND source_url NOT LIKE '%-c%'),
+       picked AS MATERIALIZED (
+         SELECT r.id, r.link_id, ((row_number() OVER (ORDER BY r.id) - 1) % (SELECT count(*) FROM templates))::int AS i
+           FROM records r WHERE r.account_id = $1 AND r.resource_type = 'DiagnosticReport' AND r.resource_id LIKE '%-c%' AND NOT r.resource ? 'presentedForm'
+          ORDER BY r.id LIMIT $2),
+       pairs AS MATERIALIZED (
+         SELECT p.id, p.link_id, t.source_url || '-r' || p.id AS url, t.content_type, t.content || convert_to(E'\\n% report ' || p.id, 'UTF8') AS bytes
+           FROM picked p JOIN templates t ON t.i = p.i),
+       moved AS (
+         UPDATE records r SET resource = r.resource || jsonb_build_object('presentedForm', jsonb_build_array(jsonb_build_object('contentType', q.content_type, 'url', q.url))),
+                              binder = r.binder || jsonb_build_object('documents', jsonb_build_array(jsonb_build_object('contentType', q.content_type, 'url', q.url)))
+           FROM pairs q WHERE r.id = q.id RETURNING r.id)
+       INSERT INTO documents (account_id, link_id, source_url, content_type, size_bytes, sha256, content)
+       SELECT $1, q.link_id, q.url, q.content_type, length(q.bytes), sha256(q.bytes), q.bytes FROM pairs q
+           ON CONFLICT DO NOTHING`,
+      [accountId, left],
+    );
+  }
+  return count();
+}
+
+/** Reads a whole answer, sampling the API's RSS meanwhile; keeps only the head and the tail. */
+async function readBody(agent: http.Agent, url: string, headers: Record<string, string>, pid: number): Promise<{ bytes: number; ms: number; head: Buffer; tail: Buffer; sampledMaxRssMb: number }> {
+  let sampledMaxRssMb = 0;
+  const sampler = setInterval(() => {
+    memory(pid).then(
+      (m) => (sampledMaxRssMb = Math.max(sampledMaxRssMb, m.rssMb)),
+      () => {},
+    );
+  }, 50);
+  const started = performance.now();
+  try {
+    return await new Promise((resolve, reject) => {
+      http
+        .get(url, { agent, headers }, (response) => {
+          if (response.statusCode !== 200) {
+            reject(new Error(`${url} answered ${response.statusCode}`));
+            response.resume();
+            return;
+          }
+          let bytes = 0;
+          let head = Buffer.alloc(0);
+          let tail = Buffer.alloc(0);
+          response.on('data', (chunk: Buffer) => {
+            bytes += chunk.length;
+            if (head.length < 64) head = Buffer.concat([head, chunk]).subarray(0, 64);
+            tail = Buffer.concat([tail, chunk]).subarray(-64);
+          });
+          response.on('end', () => resolve({ bytes, ms: performance.now() - started, head, tail, sampledMaxRssMb }));
+          response.on('error', reject);
+        })
+        .on('error', reject);
+    });
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const elapsed = () => `${round((performance.now() - started) / 1000, 1)} s`;
@@ -359,6 +454,8 @@ async function main(): Promise<void> {
 
     // The export of EXPORT_RESOURCES stored resources.
     const total = await multiplyRecords(pool, accountId, EXPORT_RESOURCES);
+    // The copies keep their originals' change times, which the binder's cache stamp reads: say the binder changed.
+    await pool.query('UPDATE accounts SET binder_version = binder_version + 1 WHERE id = $1', [accountId]);
     const { rows: size } = await pool.query<{ mb: number }>('SELECT round(sum(pg_column_size(resource)) / 1048576.0)::int AS mb FROM records WHERE account_id = $1', [accountId]);
     console.log(`export: ${total} records stored (${size[0].mb} MB of resources as stored) (${elapsed()})`);
     const before = await memory(pid);
@@ -374,6 +471,21 @@ async function main(): Promise<void> {
       `API RSS: before export ${before.rssMb} MB (lifetime peak ${before.peakMb} MB); after export ${after.rssMb} MB; peak ${reset ? 'during the export' : 'so far'} ${after.peakMb} MB (sampled max ${exported.sampledMaxRssMb} MB) (${elapsed()})`,
     );
     const exportPeak = reset ? Math.max(after.peakMb, exported.sampledMaxRssMb) : after.peakMb;
+
+    // The binder PDF and the zip of the same patient, with DOCUMENTS documents.
+    const documents = await multiplyDocuments(pool, accountId, DOCUMENTS);
+    console.log(`pdf/zip: ${total} records, ${documents} documents (${elapsed()})`);
+    const measureCopy = async (path: string, check: (head: Buffer, tail: Buffer) => boolean, label: string) => {
+      const resetDone = await resetPeak(pid);
+      const body = await readBody(agent, `${api.url}${path}`, headers, pid);
+      const mem = await memory(pid);
+      if (!check(body.head, body.tail)) throw new Error(`${label} is not what it should be: ${body.head.toString('latin1').slice(0, 20)} … ${body.tail.toString('latin1')}`);
+      const peak = resetDone ? Math.max(mem.peakMb, body.sampledMaxRssMb) : mem.peakMb;
+      console.log(`${label}: ${round(body.bytes / 1048576, 1)} MB in ${round(body.ms)} ms; API RSS after ${mem.rssMb} MB, peak ${resetDone ? 'meanwhile' : 'so far'} ${peak} MB (${elapsed()})`);
+      return { ...body, peak };
+    };
+    const pdf = await measureCopy('/api/record/binder.pdf', (head, tail) => head.subarray(0, 5).toString() === '%PDF-' && tail.toString('latin1').includes('%%EOF'), 'binder.pdf');
+    const zip = await measureCopy('/api/record/export.zip', (head, tail) => head.readUInt32LE(0) === 0x04034b50 && tail.includes(Buffer.from([0x50, 0x4b, 0x05, 0x06])), 'export.zip');
 
     // Informational, after the export (it can grow the heap): the same routes at EXPORT_RESOURCES records.
     await coldBurst(agent, `${api.url}/api/record`, headers, pid, `cold at ${total} records`);
@@ -392,9 +504,12 @@ async function main(): Promise<void> {
     await stopChild(api.child);
 
     const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
-    console.log(`targets: summary_ratio ≤ 1.5 ${verdict(summaryRatio <= 1.5)}; page_ratio ≤ 1.5 ${verdict(pageRatio <= 1.5)}; export peak RSS ≤ 300 MB ${verdict(exportPeak <= 300)}`);
     console.log(
-      `bench:record summary_p99_ms=${round(summary.cb.p99, 2)} summary_ratio=${round(summaryRatio, 2)} page_p99_ms=${round(page.cb.p99, 2)} page_ratio=${round(pageRatio, 2)} export_peak_rss_mb=${exportPeak}`,
+      `targets: summary_ratio ≤ 1.5 ${verdict(summaryRatio <= 1.5)}; page_ratio ≤ 1.5 ${verdict(pageRatio <= 1.5)}; export peak RSS ≤ 300 MB ${verdict(exportPeak <= 300)}; ` +
+        `PDF < 60 s ${verdict(pdf.ms < 60_000)}; PDF peak RSS < 300 MB ${verdict(pdf.peak < 300)}; zip peak RSS < 300 MB ${verdict(zip.peak < 300)}`,
+    );
+    console.log(
+      `bench:record summary_p99_ms=${round(summary.cb.p99, 2)} summary_ratio=${round(summaryRatio, 2)} page_p99_ms=${round(page.cb.p99, 2)} page_ratio=${round(pageRatio, 2)} export_peak_rss_mb=${exportPeak} pdf_ms=${Math.round(pdf.ms)} pdf_peak_rss_mb=${pdf.peak} zip_peak_rss_mb=${zip.peak}`,
     );
   } finally {
     for (const child of [...children]) await stopChild(child);

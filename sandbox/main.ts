@@ -27,10 +27,19 @@ async function main(): Promise<void> {
     return;
   }
   const generateRequests = (values.generate ?? []).map(parseGenerate);
-  const sandbox = await startSandbox({
+  const options = {
     ...(values.config === undefined ? {} : { configPath: values.config }),
     ...(values.host === undefined ? {} : { host: values.host }),
-  });
+  };
+  let sandbox: Sandbox;
+  try {
+    sandbox = await startSandbox(options);
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
+    // Its usual ports are taken (another sandbox, a demo): free ones, and say where.
+    sandbox = await startSandbox({ ...options, ephemeralPorts: true });
+    console.log("the hospitals' usual ports are taken (another sandbox or demo?): moved to free ports, listed below");
+  }
   closeOnSignals(sandbox);
 
   for (const hospital of sandbox.hospitals) console.log(`sandbox ${hospital.id} ${hospital.fhirBaseUrl}`);

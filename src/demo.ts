@@ -15,6 +15,7 @@ import { exitOnStartupError } from './startup.js';
 import { exitGracefullyOnSignals } from './lifecycle.js';
 import { queueStartupJobs, workerDefinitions } from '../workers/definitions.js';
 import { startWorkers } from '../workers/runtime.js';
+import { choosePort, portTakenMessage } from './demo-ports.js';
 
 /** The sandbox on its usual ports (4101, 4102), or on free ones when those are taken. */
 async function startDemoSandbox(): Promise<Sandbox> {
@@ -22,7 +23,9 @@ async function startDemoSandbox(): Promise<Sandbox> {
     return await startSandbox();
   } catch (error) {
     if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
-    return startSandbox({ ephemeralPorts: true });
+      const moved = await startSandbox({ ephemeralPorts: true });
+    console.log(`the sandbox's usual ports are taken: its hospitals moved to ${moved.hospitals.map((h) => new URL(h.fhirBaseUrl).port).join(' and ')}`);
+    return moved;
   }
 }
 
@@ -35,6 +38,12 @@ try {
     env.DATABASE_URL = embedded.databaseUrl;
   }
   env.CAREBINDER_SECRET_KEY ||= demoSecretKey();
+  // Port 3000 taken (another demo, another app): move to a free port and say so.
+  const { port, moved } = await choosePort(env, 3000, env.HOST || '127.0.0.1');
+  if (moved) {
+    env.PORT = String(port);
+    console.log(moved);
+  }
   env.LOG_LEVEL ||= 'warn';
   const config = loadConfig(env);
   const log = createLogger(config.logLevel, 'carebinder-demo');
@@ -76,6 +85,11 @@ try {
 } catch (error) {
   await sandbox?.close().catch(() => {});
   await embedded?.stop().catch(() => {});
+  const taken = portTakenMessage(error, 'PORT');
+  if (taken) {
+    console.error(`carebinder: ${taken}`);
+    process.exit(1);
+  }
   exitOnStartupError(error);
 }
 

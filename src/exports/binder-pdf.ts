@@ -100,12 +100,25 @@ interface Input {
   unplacedDocuments: PlacedDocument[];
 }
 
+/** What drawLine uses of pdfkit's document beyond its typings (stable in pdfkit 0.x: _font, page.fonts, addContent). */
+interface FastText {
+  font(name: string): unknown;
+  fillColor(color: string): unknown;
+  addContent(text: string): unknown;
+  page: { fonts: Record<string, unknown> };
+  _font: { id: string; ascender: number; ref(): unknown; encode(text: string): [string[], unknown[]] };
+}
+
 /** Lays out and (in the drawing pass) writes the binder. */
 class Pen {
   page = 0;
   y = BOTTOM;
   private readonly widths = new Map<string, number>();
   private readonly copied = new Map<string, ReturnType<RawObjectSink['ref']>>();
+  private readonly encoded = new Map<string, string>();
+  private readonly spaces = new Map<string, string>();
+  private fontKey: string | null = null;
+  private color: string | null = null;
 
   constructor(
     readonly doc: PDFKit.PDFDocument,
@@ -122,6 +135,13 @@ class Pen {
     const footer = `${this.footerName} · page ${this.page} of ${this.layout.totalPages}`;
     this.doc.font('Body').fontSize(8).fillColor('#555555');
     this.doc.text(footer, LEFT + (WIDTH - this.doc.widthOfString(footer)) / 2, FOOTER_Y, { lineBreak: false });
+    this.forgetState();
+  }
+
+  /** Drawing through pdfkit's own calls changes its current font and colour. */
+  forgetState(): void {
+    this.fontKey = null;
+    this.color = null;
   }
 
   /** Starts a new page unless `height` more points fit on this one. */
@@ -138,6 +158,7 @@ class Pen {
     let width = this.widths.get(key);
     if (width === undefined) {
       width = this.doc.font(style.font).fontSize(style.size).widthOfString(text);
+      this.fontKey = style.font;
       if (this.widths.size > 100_000) this.widths.clear();
       this.widths.set(key, width);
     }
@@ -189,15 +210,54 @@ class Pen {
     if (style.gap) this.y += style.gap;
     for (const line of lines) {
       this.ensure(height);
-      if (this.draw && line) {
-        this.doc
-          .font(style.font)
-          .fontSize(style.size)
-          .fillColor(style.color ?? '#000000')
-          .text(line, LEFT + (style.indent ?? 0), this.y, { lineBreak: false });
-      }
+      if (this.draw && line) this.drawLine(line, LEFT + (style.indent ?? 0), this.y, style);
       this.y += height;
     }
+  }
+
+  /**
+   * One line of text at (x, y), top-left. pdfkit's text() lays out every call anew (a third of a
+   * millisecond a line); a binder has hundreds of thousands of lines, mostly of the same words. So each
+   * word is encoded once per font (pdfkit's font.encode: glyph ids for the embedded subset, which also
+   * records them for the subset and its ToUnicode map) and a line is its words joined by the space glyph,
+   * written as one Tj. Kerning inside a word is dropped, which DejaVu barely uses.
+   */
+  private drawLine(line: string, x: number, y: number, style: Style): void {
+    const doc = this.doc as unknown as FastText;
+    if (this.fontKey !== style.font) {
+      doc.font(style.font);
+      this.fontKey = style.font;
+    }
+    const color = style.color ?? '#000000';
+    if (this.color !== color) {
+      doc.fillColor(color);
+      this.color = color;
+    }
+    const font = doc._font;
+    if (doc.page.fonts[font.id] == null) doc.page.fonts[font.id] = font.ref();
+    let hex = '';
+    for (const word of line.split(' ')) {
+      const key = `${font.id} ${word}`;
+      let encoded = this.encoded.get(key);
+      if (encoded === undefined) {
+        encoded = word ? font.encode(word)[0].join('') : '';
+        if (this.encoded.size > 200_000) this.encoded.clear();
+        this.encoded.set(key, encoded);
+      }
+      if (hex) hex += this.spaceGlyph(font);
+      hex += encoded;
+    }
+    const baseline = PAGE_HEIGHT - y - (font.ascender / 1000) * style.size;
+    doc.addContent(`q 1 0 0 -1 0 ${PAGE_HEIGHT} cm BT 1 0 0 1 ${x.toFixed(2)} ${baseline.toFixed(2)} Tm /${font.id} ${style.size} Tf <${hex}> Tj ET Q`);
+  }
+
+  private spaceGlyph(font: FastText['_font']): string {
+    let space = this.spaces.get(font.id);
+    if (space === undefined) {
+      space = font.encode(' ')[0].join('');
+      this.spaces.set(font.id, space);
+    }
+    return space;
   }
 
   /** The lines of `text`, kept together on one page when they fit on one. */
@@ -420,6 +480,7 @@ async function writeBinder(pen: Pen, input: Input, breathe: () => Promise<void> 
     if (pen.draw) {
       pen.doc.font('Body').fontSize(11).fillColor('#000000').text(label, LEFT, pen.y, { lineBreak: false });
       pen.doc.text(page, RIGHT - pen.width(page, { font: 'Body', size: 11 }), pen.y, { lineBreak: false });
+      pen.forgetState();
     }
     pen.y += 18;
   }

@@ -27,15 +27,31 @@ export const LINK_FAILURE_REASONS = [
   'no-patient',
   /** The portal could not be reached to exchange the code. */
   'portal-unreachable',
+  /** The callback carried no state, or one carebinder never issued (a stale or forged address). */
+  'stale',
+  /** The sign-in attempt is older than its 10 minutes. */
+  'expired',
+  /** The sign-in attempt was already used (a reload or the Back button replayed the callback). */
+  'replayed',
+  /** The browser is not signed in to carebinder (the session ended while at the portal). */
+  'signed-out',
+  /** The attempt was started by another carebinder account than the one signed in. */
+  'other-account',
+  /** The portal was removed from carebinder while the patient was signing in. */
+  'portal-removed',
+  /** The callback's address is malformed (a parameter too long or repeated). */
+  'bad-callback',
   /** Anything else. */
   'failed',
 ] as const;
 
 export type LinkFailureReason = (typeof LINK_FAILURE_REASONS)[number];
 
-/** The address the browser is sent back to; only ids and codes, never words. */
-export function linkOutcomePath(portalId: string, outcome: { ok: true } | { ok: false; reason: LinkFailureReason }): string {
-  const query = new URLSearchParams(outcome.ok ? { link: 'success', portal: portalId } : { link: 'error', portal: portalId, reason: outcome.reason });
+/** The address the browser is sent back to; only ids and codes, never words. No portal id when the attempt is unknown. */
+export function linkOutcomePath(portalId: string | null, outcome: { ok: true } | { ok: false; reason: LinkFailureReason }): string {
+  const query = new URLSearchParams({ link: outcome.ok ? 'success' : 'error' });
+  if (portalId !== null) query.set('portal', portalId);
+  if (!outcome.ok) query.set('reason', outcome.reason);
   return `/?${query}`;
 }
 

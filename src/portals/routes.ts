@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LinkList, LinkParams, Link as LinkAnswer, LinkStarted, PortalList, SmartCallbackQuery, StartLink, UnlinkQuery } from '../api/portals.js';
-import { BadGatewayError, BadRequestError, ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.js';
+import { AppError, BadGatewayError, NotFoundError } from '../errors.js';
 import { requireAccount } from '../plugins/auth.js';
 import { SESSION_COOKIE } from '../plugins/security.js';
 import { createAccountRepository } from '../accounts/repository.js';
@@ -136,33 +136,46 @@ export const portalRoutes: FastifyPluginAsyncZod<{ publicUrl: string; syncEveryM
     }
   }
 
-  // The redirect URI. A browser navigation: outcomes go back to the web client as a reason code
-  // (link-outcome.ts), except a state we cannot trust, which is answered here and stores nothing.
+  // The redirect URI. A browser navigation: every outcome goes back to the web client as a reason
+  // code (link-outcome.ts), never as a JSON body; a state we cannot trust stores nothing.
   app.get(
     '/smart/callback',
     {
+      // A malformed callback still sends the browser back to the client (bad-callback).
+      attachValidation: true,
+      // Whatever else goes wrong (the database down, say) is logged and still ends on the client.
+      errorHandler: (failure, request, reply) => {
+        const status = failure instanceof AppError ? failure.status : (failure as { statusCode?: unknown }).statusCode;
+        if (typeof status === 'number' && status < 500) request.log.warn({ status }, 'link callback refused');
+        else request.log.error({ err: failure }, 'link callback failed');
+        void reply.redirect(`${publicUrl}${linkOutcomePath(null, { ok: false, reason: 'failed' })}`, 303);
+      },
       schema: {
         tags: ['links'],
-        summary: 'SMART redirect URI (the portal sends the browser here)',
+        summary: 'SMART redirect URI (the portal sends the browser here); always answers 303 to the web client',
         querystring: SmartCallbackQuery,
       },
     },
     async (request, reply) => {
+      const leave = (portalId: string | null, reason: LinkFailureReason) => {
+        request.log.warn({ portalId, reason }, 'link failed');
+        return reply.redirect(`${publicUrl}${linkOutcomePath(portalId, { ok: false, reason })}`, 303);
+      };
+      if (request.validationError) return leave(null, 'bad-callback');
       const { state, code, error, iss } = request.query;
-      if (!state) throw new BadRequestError('The portal came back without a state: start linking again from carebinder.');
+      // carebinder's states are printable ASCII; anything else (a NUL, say) was never issued.
+      if (!state || !/^[\x21-\x7e]+$/.test(state)) return leave(null, 'stale');
       const token = request.cookies[SESSION_COOKIE];
       const account = token ? await accounts.findSessionAccount(token) : null;
-      if (!account) throw new UnauthorizedError('Sign in to carebinder, then start linking again.');
+      if (!account) return leave(null, 'signed-out');
 
       const pending = await launch.findLaunch(state);
-      if (!pending) throw new BadRequestError('This sign-in attempt is unknown: start linking again from carebinder.');
-      if (pending.account_id !== account.id) throw new ForbiddenError('This sign-in attempt was started by another carebinder account.');
+      if (!pending) return leave(null, 'stale');
+      if (pending.account_id !== account.id) return leave(null, 'other-account');
       const sealed = await launch.claim(state);
-      if (pending.used || sealed === null) {
-        throw new BadRequestError(pending.expired ? 'This sign-in attempt expired (10 minutes): start linking again.' : 'This sign-in attempt was already used: start linking again.');
-      }
+      if (pending.used || sealed === null) return leave(pending.portal_id, pending.expired ? 'expired' : 'replayed');
       const portal = await registry.find(pending.portal_id);
-      if (!portal) throw new NotFoundError('The portal was removed while you were signing in.');
+      if (!portal) return leave(null, 'portal-removed');
 
       const back = (outcome: { ok: true } | { ok: false; reason: LinkFailureReason }) => reply.redirect(`${publicUrl}${linkOutcomePath(portal.id, outcome)}`, 303);
       const refuse = (reason: LinkFailureReason, detail: Record<string, unknown> = {}) => {

@@ -231,6 +231,11 @@ export async function refusePendingFetch(db: Queryable, linkId: string, target: 
   await db.query(`UPDATE sync_pending_fetches SET refused = $3, last_error = NULL WHERE link_id = $1 AND kind = 'document' AND target = $2`, [linkId, target, reason]);
 }
 
+/** A full pass applies the rules afresh: refused attachments are tried again. */
+export async function liftRefusals(db: Queryable, linkId: string): Promise<void> {
+  await db.query('UPDATE sync_pending_fetches SET refused = NULL WHERE link_id = $1 AND refused IS NOT NULL', [linkId]);
+}
+
 /** The fetch failed in a way a retry of the job would not mend (a 4xx): kept, with why, for the next sync. */
 export async function notePendingFailure(db: Queryable, linkId: string, target: string, error: string): Promise<void> {
   await db.query(`UPDATE sync_pending_fetches SET last_error = $3 WHERE link_id = $1 AND kind = 'document' AND target = $2`, [linkId, target, error]);

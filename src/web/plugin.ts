@@ -1,7 +1,11 @@
 // Serves the built web client (web/dist, made by `npm run build:web`) at `/`: index.html for the
 // client's pages, its assets with a year's cache when index.html names them by content hash
-// (?v=...), and a 503 problem when the client has not been built.
+// (?v=...), and a 503 problem when the client has not been built. A browser navigating to any
+// other address (not /api, /docs, /smart or /admin) gets index.html with status 404, so the client
+// shows its own not-found page instead of a problem+json body; every other request to an unknown
+// address keeps the problem+json 404 (reply.callNotFound, the errors plugin's handler).
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fp from 'fastify-plugin';
@@ -19,6 +23,24 @@ export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist/', import.
 
 /** The client's pages (web/src/routes.ts CLIENT_PATHS; a unit test keeps the lists in step). */
 export const CLIENT_PATHS = ['/', '/sign-in', '/portals', '/binder', '/treatment', '/documents/:id', '/print'] as const;
+
+/** Addresses that belong to the API and its tools: their unknown paths always answer problem+json. */
+const SERVER_PREFIXES = ['/api', '/docs', '/smart', '/admin', '/metrics', '/health'] as const;
+
+/**
+ * Whether a request is a browser loading a page (its address bar, a link): it asks for HTML, or
+ * says it is a navigation (Sec-Fetch-Mode, sent by every current browser), and is not for the API.
+ */
+export function isPageNavigation(method: string, url: string, headers: Record<string, string | string[] | undefined>): boolean {
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  const pathname = url.split('?')[0] ?? '/';
+  if (SERVER_PREFIXES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`))) return false;
+  const mode = headers['sec-fetch-mode'];
+  if (mode === 'navigate') return true;
+  if (typeof mode === 'string' && mode !== '') return false;
+  const accept = headers.accept;
+  return typeof accept === 'string' && /\btext\/html\b/i.test(accept);
+}
 
 /** What web/build.ts writes besides index.html. */
 export const ASSETS = ['app.js', 'app.css', 'favicon.svg'] as const;
@@ -42,6 +64,16 @@ export default fp<WebPluginOptions>(
       );
 
     const isBuilt = () => (built ||= existsSync(indexFile));
+
+    // A browser's navigation to an address no route serves: the client (which shows "Page not
+    // found") with status 404. Everything else reaches the errors plugin's problem+json 404.
+    // A hook rather than a catch-all route, so the router's own answers (414, 400) stay as they are.
+    app.addHook('onRequest', async (request, reply) => {
+      if (!request.is404 || !isPageNavigation(request.method, request.url, request.headers) || !isBuilt()) return;
+      const html = await readFile(indexFile).catch(() => null);
+      if (html === null) return;
+      return reply.code(404).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
+    });
 
     // Encapsulated: @fastify/static's reply.sendFile stays inside this scope and cannot clash with
     // another plugin's copy (swagger-ui registers its own).

@@ -414,4 +414,112 @@ describe('the patient journey in a browser', { timeout: STEP_TIMEOUT }, () => {
   it('reported no script errors or failed requests along the way', () => {
     expect(pageProblems).toEqual([]);
   });
+
+  // No dead ends (issue 13): the steps below land on pages that answer 404 on purpose, so they
+  // come after the check above.
+
+  it("re-syncs a portal with nothing new as \"Up to date\", offering Sync now and no second Link", async () => {
+    await page.goto(url('/portals'));
+    const row = linkRow('northside');
+    await shown(row);
+    // A linked, healthy portal: one way forward on its row, none in the catalog.
+    expect(await row.locator('[data-action="relink"]').count()).toBe(0);
+    expect(await page.locator(`li[data-portal-id="${portalOf('northside')}"]`).getByRole('button', { name: /^Link/ }).count()).toBe(0);
+    await row.getByRole('button', { name: 'Sync now', exact: true }).click();
+    await row.locator('.sync-text').filter({ hasText: /^Up to date/ }).waitFor({ timeout: SYNC_TIMEOUT });
+    expect(await row.innerText()).not.toContain('Finished: 0');
+    expect(await page.locator('.flash-area').innerText()).toBe('');
+    await screenshot(page, '13-resync-up-to-date');
+  });
+
+  for (const [width, height] of [
+    [1280, 900],
+    [390, 844],
+  ] as const) {
+    it(`shows the treatment summary at ${width} px with every column and no sideways scroll`, async () => {
+      await page.setViewportSize({ width, height });
+      try {
+        await page.goto(url('/treatment'));
+        const tables = page.locator('section[data-summary] table');
+        await shown(tables.first());
+        const overflow = await page.evaluate(() => {
+          const root = document.scrollingElement as HTMLElement;
+          return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth };
+        });
+        expect(overflow.scrollWidth, 'the page scrolls sideways').toBeLessThanOrEqual(overflow.clientWidth);
+        // No table scrolls inside itself either, and every cell is on screen horizontally.
+        const clipped = await page.evaluate(() => {
+          const problems: string[] = [];
+          for (const wrap of document.querySelectorAll<HTMLElement>('.table-wrap')) {
+            if (wrap.scrollWidth > wrap.clientWidth + 1) problems.push(`a table scrolls sideways (${wrap.scrollWidth} > ${wrap.clientWidth})`);
+          }
+          for (const cell of document.querySelectorAll<HTMLElement>('section[data-summary] tbody td, section[data-summary] tbody th')) {
+            const box = cell.getBoundingClientRect();
+            if (box.width === 0 || box.left < 0 || box.right > document.documentElement.clientWidth + 1) problems.push(`a cell is hidden or cut: ${cell.dataset.label ?? cell.textContent}`);
+          }
+          return problems;
+        });
+        expect(clipped).toEqual([]);
+        if (width < 600) {
+          // Stacked into cards: each value says which column it is.
+          const label = await page.locator('section[data-summary="medicines"] tbody td').first().evaluate((td) => getComputedStyle(td, '::before').content);
+          expect(label).toContain('Doses');
+        }
+        await screenshot(page, `14-treatment-${width}`, { fullPage: true });
+      } finally {
+        await page.setViewportSize({ width: 1280, height: 900 });
+      }
+    });
+  }
+
+  it('shows its own not-found page, with status 404, for addresses it does not have', async () => {
+    for (const path of ['/binder/not-a-category', '/whatever']) {
+      const response = await page.goto(url(path));
+      expect(response?.status(), path).toBe(404);
+      expect(response?.headers()['content-type'], path).toMatch(/^text\/html/);
+      await page.getByRole('heading', { name: 'Page not found', level: 1 }).waitFor();
+      expect(await page.locator('body').innerText()).not.toContain('"type"');
+      expect(new URL(page.url()).pathname).toBe(path);
+    }
+    await screenshot(page, '15-not-found');
+    // The API keeps answering problem+json.
+    const api = await page.request.get(url('/api/no-such-thing'));
+    expect(api.status()).toBe(404);
+    expect(api.headers()['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  it("takes a document's heading from its record, and shows a missing one as not found with no Download", async () => {
+    await page.goto(url('/binder'));
+    const link = page.locator('section[data-category="discharge-summaries"]').getByRole('link', { name: 'Discharge Summary', exact: true }).first();
+    await shown(link);
+    const href = (await link.getAttribute('href')) ?? '';
+    await page.goto(url(`${href}${href.includes('?') ? '&' : '?'}title=Forged+title`));
+    await page.getByRole('heading', { name: 'Discharge Summary', level: 1 }).waitFor();
+    await shown(page.locator('pre.document-text'));
+    expect(await page.locator('body').innerText()).not.toContain('Forged title');
+
+    await page.goto(url('/documents/d999999999?title=Forged+title'));
+    await page.getByRole('heading', { name: 'Document not found', level: 1 }).waitFor();
+    expect(await page.getByRole('link', { name: 'Download' }).count()).toBe(0);
+    expect(await page.locator('body').innerText()).not.toContain('Forged title');
+    await screenshot(page, '17-document-not-found');
+  });
+
+  it('says the filter is why a filtered category is empty', async () => {
+    await page.goto(url(`/binder?portal=${portalOf('northside')}`));
+    const empty = page.locator('section[data-category="radiation-treatment-summary"] .empty');
+    await shown(empty);
+    expect(await empty.innerText()).toMatch(/matches the filters/);
+  });
+
+  it('lands a stale or replayed portal callback on the portals page with a plain message', async () => {
+    const response = await page.goto(url('/smart/callback?state=made-up-state&code=whatever'));
+    expect(response?.status()).toBe(200);
+    await page.waitForURL(onPage('/portals'));
+    const flash = page.locator('.flash-area [role="alert"]');
+    await flash.waitFor();
+    expect(await flash.innerText()).toContain('That sign-in address is old or was not started here');
+    expect(await page.locator('body').innerText()).not.toMatch(/"status"|Bad Request/);
+    await screenshot(page, '16-stale-callback');
+  });
 });

@@ -207,7 +207,7 @@ describe('linking failures', () => {
     // The attempt is spent and keeps no secret: the same callback with the right issuer is refused too.
     callback.searchParams.set('iss', sandbox.hospital('northside').fhirBaseUrl);
     const retry = await t.app.inject({ method: 'GET', url: `${callback.pathname}${callback.search}`, headers: { cookie: patient.cookie } });
-    expect(retry.statusCode).toBe(400);
+    expect(new URL(String(retry.headers.location)).searchParams.get('reason')).toBe('replayed');
     expect(await linkCount(patient.accountId)).toBe(0);
     const { rows } = await t.pool.query(`SELECT count(*)::int AS n FROM smart_launches WHERE account_id = $1 AND payload_enc IS NOT NULL`, [patient.accountId]);
     expect(rows[0]).toEqual({ n: 0 });
@@ -231,36 +231,49 @@ describe('linking failures', () => {
     expect(new URL(String(response.headers.location)).searchParams.get('reason')).toBe('issuer-mismatch');
   });
 
-  it('answers 400 for an unknown state and 400 for a replayed one, storing nothing', async () => {
+  /** Where the callback sent the browser: the web client's address with the outcome's reason code. */
+  const landing = (response: { statusCode: number; headers: Record<string, unknown> }) => {
+    expect(response.statusCode).toBe(303);
+    const location = new URL(String(response.headers.location));
+    return { path: location.pathname, link: location.searchParams.get('link'), reason: location.searchParams.get('reason'), portal: location.searchParams.get('portal') };
+  };
+
+  it('sends the browser back to the client for an unknown state and a replayed one, storing nothing', async () => {
     const patient = await signedInPatient(t.app);
     const unknown = await t.app.inject({ method: 'GET', url: '/smart/callback?state=made-up&code=x', headers: { cookie: patient.cookie } });
-    expect(unknown.statusCode).toBe(400);
-    expect(unknown.json()).toMatchObject({ status: 400, detail: expect.stringMatching(/unknown/) });
+    expect(landing(unknown)).toEqual({ path: '/', link: 'error', reason: 'stale', portal: null });
 
     const first = await linkPortal(t.app, patient.cookie, portals.riverside, DEMO_LOGIN);
     expect(first.location?.searchParams.get('link')).toBe('success');
     const replay = await t.app.inject({ method: 'GET', url: `${first.callback.pathname}${first.callback.search}`, headers: { cookie: patient.cookie } });
-    expect(replay.statusCode).toBe(400);
-    expect(replay.json().detail).toMatch(/already used/);
+    expect(landing(replay)).toMatchObject({ link: 'error', reason: 'replayed', portal: portals.riverside });
+    expect(await linkCount(patient.accountId)).toBe(1);
   });
 
-  it('answers 400 for an expired state', async () => {
+  it('sends the browser back to the client for an expired state, a missing state, a malformed callback and no session', async () => {
     const patient = await signedInPatient(t.app);
     const started = await t.app.inject({ method: 'POST', url: '/api/links', headers: { cookie: patient.cookie }, payload: { portalId: portals.northside } });
     const state = new URL(started.json<{ authorizeUrl: string }>().authorizeUrl).searchParams.get('state')!;
     await t.pool.query(`UPDATE smart_launches SET expires_at = now() - interval '1 second' WHERE state = $1`, [state]);
     const late = await t.app.inject({ method: 'GET', url: `/smart/callback?state=${state}&code=whatever`, headers: { cookie: patient.cookie } });
-    expect(late.statusCode).toBe(400);
-    expect(late.json().detail).toMatch(/expired/);
+    expect(landing(late)).toMatchObject({ link: 'error', reason: 'expired', portal: portals.northside });
+
+    const none = await t.app.inject({ method: 'GET', url: '/smart/callback?code=x', headers: { cookie: patient.cookie } });
+    expect(landing(none)).toMatchObject({ reason: 'stale' });
+    const tooLong = await t.app.inject({ method: 'GET', url: `/smart/callback?state=${'s'.repeat(600)}`, headers: { cookie: patient.cookie } });
+    expect(landing(tooLong)).toMatchObject({ reason: 'bad-callback' });
+    const signedOut = await t.app.inject({ method: 'GET', url: `/smart/callback?state=${state}&code=x` });
+    expect(landing(signedOut)).toMatchObject({ reason: 'signed-out' });
+    expect(await linkCount(patient.accountId)).toBe(0);
   });
 
-  it("answers 403 for a state started by another account's session", async () => {
+  it("sends the browser back to the client, linking nothing, for a state started by another account's session", async () => {
     const alice = await signedInPatient(t.app);
     const mallory = await signedInPatient(t.app);
     const started = await t.app.inject({ method: 'POST', url: '/api/links', headers: { cookie: alice.cookie }, payload: { portalId: portals.northside } });
     const state = new URL(started.json<{ authorizeUrl: string }>().authorizeUrl).searchParams.get('state')!;
     const stolen = await t.app.inject({ method: 'GET', url: `/smart/callback?state=${state}&code=x`, headers: { cookie: mallory.cookie } });
-    expect(stolen.statusCode).toBe(403);
+    expect(landing(stolen)).toEqual({ path: '/', link: 'error', reason: 'other-account', portal: null });
     const listed = (await t.app.inject({ method: 'GET', url: '/api/links', headers: { cookie: mallory.cookie } })).json<{ links: unknown[] }>();
     expect(listed.links).toHaveLength(0);
   });

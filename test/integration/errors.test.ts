@@ -97,12 +97,9 @@ describe('characters PostgreSQL text cannot hold are refused at the edge', () =>
   });
 
   it.each([
-    ['a NUL in the SMART callback state', '/smart/callback?state=%00'],
-    ['a NUL in the SMART callback code', '/smart/callback?state=abc&code=%00'],
     ['a NUL in a path parameter', '/api/links/%00'],
     ['a NUL in a category path parameter', '/api/record/%00abc'],
     ['a NUL in a record filter', '/api/record?portal=%00'],
-    ['a lone surrogate in a query string', '/smart/callback?state=%ED%A0%80'],
     ['a NUL in a resource id', '/api/resources/ab%00cd'],
   ])('answers 400 problem+json for %s', async (_label, url) => {
     const before = errorLines().length;
@@ -110,6 +107,18 @@ describe('characters PostgreSQL text cannot hold are refused at the edge', () =>
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.json()).toMatchObject({ status: 400, title: 'Bad Request' });
+    expect(errorLines().length).toBe(before);
+  });
+
+  it.each([
+    ['a NUL in the SMART callback state', '/smart/callback?state=%00'],
+    ['a NUL in the SMART callback code', '/smart/callback?state=abc&code=%00'],
+    ['a lone surrogate in the SMART callback state', '/smart/callback?state=%ED%A0%80'],
+  ])('sends a browser back to the web client, not a JSON body, for %s', async (_label, url) => {
+    const before = errorLines().length;
+    const response = await t.app.inject({ method: 'GET', url, headers: { cookie } });
+    expect(response.statusCode).toBe(303);
+    expect(new URL(String(response.headers.location)).searchParams.get('link')).toBe('error');
     expect(errorLines().length).toBe(before);
   });
 

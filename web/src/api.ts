@@ -1,17 +1,21 @@
 // Every call to the API: same-origin cookies, JSON bodies, problem+json errors as ApiError.
-import { readProblem } from './problem.js';
+import { readProblem, retryAfterSeconds, withRetryTime } from './problem.js';
 import type { Binder, CategoryPage, Link, Me, Portal, Problem, RecordFilter, ResourceDetail, SyncStatus } from './types.js';
 import { filterQuery } from './urls.js';
 
 export class ApiError extends Error {
   readonly status: number;
   readonly problem: Problem;
+  /** From Retry-After (a lock-out, a rate limit): how long to wait, in seconds. */
+  readonly retryAfterSeconds: number | null;
 
-  constructor(status: number, problem: Problem) {
-    super(problem.detail ?? problem.title ?? `HTTP ${status}`);
+  constructor(status: number, problem: Problem, retryAfter: number | null = null) {
+    const detail = problem.detail ?? problem.title ?? `HTTP ${status}`;
+    super(retryAfter === null ? detail : withRetryTime(detail, retryAfter, new Date()));
     this.name = 'ApiError';
     this.status = status;
     this.problem = problem;
+    this.retryAfterSeconds = retryAfter;
   }
 }
 
@@ -55,7 +59,11 @@ async function request<T>(method: string, path: string, options: RequestOptions 
   }
   if (!response.ok) {
     const text = await response.text().catch(() => '');
-    throw new ApiError(response.status, readProblem(response.status, response.statusText, response.headers.get('content-type'), text));
+    throw new ApiError(
+      response.status,
+      readProblem(response.status, response.statusText, response.headers.get('content-type'), text),
+      retryAfterSeconds(response.headers.get('retry-after'), new Date()),
+    );
   }
   if (response.status === 204 || response.status === 205) return undefined as T;
   const type = response.headers.get('content-type') ?? '';

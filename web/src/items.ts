@@ -22,7 +22,7 @@ export function sourceBadges(sources: readonly Source[]): HTMLElement | null {
   );
 }
 
-function documentLinks(documents: readonly ItemDocument[], forPrint: boolean): HTMLElement | null {
+function documentLinks(documents: readonly ItemDocument[], forPrint: boolean, recordId: string): HTMLElement | null {
   if (documents.length === 0) return null;
   return h(
     'ul',
@@ -31,7 +31,7 @@ function documentLinks(documents: readonly ItemDocument[], forPrint: boolean): H
       const name = doc.title ?? 'Document';
       const type = doc.contentType ? ` (${doc.contentType.split(';')[0]})` : '';
       // Printed: the address someone can type in later. On screen: the in-app viewer.
-      const href = forPrint ? new URL(documentBytesPath(doc.id), window.location.origin).href : documentViewerPath(doc);
+      const href = forPrint ? new URL(documentBytesPath(doc.id), window.location.origin).href : documentViewerPath(doc, recordId);
       return h('li', null, h('a', { href, class: forPrint ? 'doc-link print-url' : 'doc-link' }, name), type);
     }),
   );
@@ -75,7 +75,7 @@ export function itemView(item: Item, options: ItemViewOptions = {}): HTMLLIEleme
       item.status ? h('span', { class: 'status' }, humanize(item.status)) : null,
     ),
     keyValues(item),
-    documentLinks(item.documents, options.forPrint ?? false),
+    documentLinks(item.documents, options.forPrint ?? false, item.id),
     sourceBadges(item.sources),
   );
 }

@@ -29,6 +29,13 @@ const MESSAGES = {
   'token-unusable': (p) => `${p} answered the sign-in with something carebinder cannot use. Nothing was linked.`,
   'no-patient': (p) => `${p} did not say which patient's records were shared. Nothing was linked.`,
   'portal-unreachable': (p) => `${p} could not be reached to finish signing in. Nothing was linked. Try again later.`,
+  stale: () => 'That sign-in address is old or was not started here, so carebinder ignored it. Nothing was linked. To link a portal, press Link below.',
+  expired: (p) => `The sign-in at ${p} took longer than 10 minutes, so carebinder stopped waiting. Nothing was linked. Press Link to start again.`,
+  replayed: (p) => `That sign-in at ${p} was already used (the page was reloaded or opened twice), so carebinder did not use it again. Nothing was linked. If the first try worked, the portal is listed below.`,
+  'signed-out': () => 'You were signed out of carebinder while signing in at the portal. Nothing was linked. Sign in, then link the portal again.',
+  'other-account': () => 'That portal sign-in was started from another carebinder account. Nothing was linked.',
+  'portal-removed': () => 'That portal was removed from carebinder while you were signing in. Nothing was linked.',
+  'bad-callback': () => 'The portal sent you back with an address carebinder cannot read. Nothing was linked. Press Link to try again.',
   failed: (p) => `Linking ${p} did not work. Nothing was linked.`,
 } as const satisfies Record<string, Words>;
 

@@ -114,7 +114,7 @@ async function render(): Promise<void> {
   }
   if (controller.signal.aborted) return;
 
-  if (!me && route.name !== 'sign-in') {
+  if (!me && route.name !== 'sign-in' && route.name !== 'not-found') {
     const here = `${url.pathname}${url.search}`;
     // A portal's answer (?link=...) is kept for after sign-in.
     window.history.replaceState(null, '', here === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(here)}`);
@@ -174,7 +174,12 @@ async function show(route: Route, ctx: ViewContext): Promise<void> {
     case 'print':
       return renderPrint(ctx);
     case 'not-found':
-      replace(main, pageHeading('Page not found'), h('p', null, 'There is no such page. ', h('a', { href: '/binder' }, 'Go to your binder'), '.'));
+      replace(
+        main,
+        pageHeading('Page not found'),
+        h('p', null, 'There is no page at this address. It may have been mistyped, or the page has moved.'),
+        h('p', null, ctx.me ? h('a', { href: '/binder' }, 'Go to your binder') : h('a', { href: '/sign-in' }, 'Sign in to carebinder'), '.'),
+      );
       return;
   }
 }

@@ -103,3 +103,33 @@ export function resourceSummary(resource: unknown, locale?: string): Array<{ lab
 export function narrativeOf(resource: unknown): string | null {
   return str(obj(obj(resource)?.text)?.div);
 }
+
+interface AttachmentLike {
+  url?: unknown;
+  title?: unknown;
+}
+
+/**
+ * A document's heading, read from its record: the title of the attachment at `src` (or the only
+ * titled one), else the record's own description or type. Never from the address bar.
+ */
+export function documentTitleFrom(resource: Record<string, unknown>, src: string | null): string | null {
+  const attachments: AttachmentLike[] = [];
+  const content = resource.content;
+  if (Array.isArray(content)) for (const entry of content as Array<{ attachment?: AttachmentLike }>) if (entry?.attachment) attachments.push(entry.attachment);
+  const presented = resource.presentedForm;
+  if (Array.isArray(presented)) attachments.push(...(presented as AttachmentLike[]));
+  const titled = attachments.filter((a): a is { url?: unknown; title: string } => typeof a?.title === 'string' && a.title.trim() !== '');
+  const match = src ? titled.find((a) => a.url === src) : undefined;
+  if (match) return match.title.trim();
+  if (titled.length === 1) return titled[0].title.trim();
+  const text = (value: unknown): string | null => {
+    if (!value || typeof value !== 'object') return null;
+    const v = value as { text?: unknown; coding?: Array<{ display?: unknown }> };
+    if (typeof v.text === 'string' && v.text.trim()) return v.text.trim();
+    const display = v.coding?.find((c) => typeof c?.display === 'string')?.display;
+    return typeof display === 'string' ? display : null;
+  };
+  if (typeof resource.description === 'string' && resource.description.trim()) return resource.description.trim();
+  return text(resource.type) ?? text(resource.code);
+}

@@ -23,7 +23,7 @@ export function storedCount(status: Pick<SyncStatus, 'types'>): number {
   return Object.values(status.types).reduce((sum, t) => sum + (t.stored || 0), 0);
 }
 
-/** One line for the row: "Waiting to start…", "Fetching records: 40% (12 pages)", "Finished: 134 records stored". */
+/** One line for the row: "Waiting to start…", "Fetching records: 40% (12 pages)", "Finished: 134 records stored", "Up to date: nothing new…". */
 export function syncStatusText(status: SyncStatus, locale?: string): string {
   switch (status.state) {
     case 'queued':
@@ -34,7 +34,10 @@ export function syncStatusText(status: SyncStatus, locale?: string): string {
     }
     case 'succeeded': {
       const warnings = status.warnings.length ? `, ${plural(status.warnings.length, 'warning')}` : '';
-      return `Finished: ${plural(storedCount(status), 'record')} stored${warnings}.`;
+      const stored = storedCount(status);
+      // A re-sync stores only what is new or changed: nothing stored means nothing was lost.
+      if (stored === 0) return `Up to date: nothing new since the last sync${warnings}.`;
+      return `Finished: ${plural(stored, 'record')} stored${warnings}.`;
     }
     case 'incomplete':
       return `Finished: ${plural(storedCount(status), 'record')} stored, but ${status.errors[0] ?? 'some attachments could not be fetched'}.`;
@@ -44,3 +47,17 @@ export function syncStatusText(status: SyncStatus, locale?: string): string {
       return 'Not syncing.';
   }
 }
+
+/**
+ * What a linked portal's row offers: "relink" when only signing in at the portal again can help
+ * (the portal asked for it, or the link failed in a way a new sign-in cures: a refused or expired
+ * token), else "sync". Never both, so the patient is not sent through the portal login for nothing.
+ */
+export function linkAction(link: Pick<Link, 'status' | 'statusReason'>, expired = false): 'relink' | 'sync' {
+  if (link.status === 'needs-relink' || expired) return 'relink';
+  if (link.status === 'error' && link.statusReason && RELINK_CURES.test(link.statusReason)) return 'relink';
+  return 'sync';
+}
+
+/** Failures a new sign-in at the portal cures: the grant is gone, refused, revoked or expired. */
+const RELINK_CURES = /refresh|invalid_grant|revoked|expired|unauthori[sz]ed|\b401\b|sign in again|re-?link|link (it )?again|consent|access token/i;

@@ -38,11 +38,16 @@ export function documentBytesPath(id: string): string {
   return `/api/documents/${encodeURIComponent(id)}`;
 }
 
-/** The in-app viewer of a document; type and title ride along so the viewer need not ask first. */
-export function documentViewerPath(doc: { id: string; contentType?: string | null; title?: string | null }): string {
+/**
+ * The in-app viewer of a document. The type rides along so the viewer need not ask first; the
+ * record's id (and the document's address, to pick it among the record's attachments) let the
+ * viewer take its heading from the record. No title: the address bar is anyone's to write.
+ */
+export function documentViewerPath(doc: { id: string; contentType?: string | null; url?: string | null }, recordId?: string | null): string {
   const params = new URLSearchParams();
   if (doc.contentType) params.set('type', doc.contentType);
-  if (doc.title) params.set('title', doc.title);
+  if (recordId) params.set('record', recordId);
+  if (recordId && doc.url) params.set('src', doc.url);
   const query = params.toString();
   return `/documents/${encodeURIComponent(doc.id)}${query ? `?${query}` : ''}`;
 }

@@ -124,8 +124,8 @@ describe('URLs', () => {
   });
 
   it('should build the viewer address from the id, escaping it', () => {
-    expect(documentViewerPath({ id: 'a/b c', contentType: 'application/pdf', title: 'CT report' })).toBe('/documents/a%2Fb%20c?type=application%2Fpdf&title=CT+report');
-    expect(documentViewerPath({ id: 'x', contentType: null, title: null })).toBe('/documents/x');
+    expect(documentViewerPath({ id: 'a/b c', contentType: 'application/pdf', url: 'Binary/7' }, 'r1')).toBe('/documents/a%2Fb%20c?type=application%2Fpdf&record=r1&src=Binary%2F7');
+    expect(documentViewerPath({ id: 'x', contentType: null, url: null })).toBe('/documents/x');
   });
 
   it('should read and write the binder filter, dropping malformed dates', () => {

@@ -1,7 +1,7 @@
 // The binder: the leaflet's eleven categories in order, each with its recent records,
 // "Show all" / "Load more" paging, and filters by portal and date.
 import { api, isAbort } from '../api.js';
-import { announce, h, replace, uid } from '../dom.js';
+import { announce, type Child, h, replace, uid } from '../dom.js';
 import { formatDate, plural } from '../format.js';
 import { itemView } from '../items.js';
 import type { Binder, CategorySummary, Item, RecordFilter } from '../types.js';
@@ -43,6 +43,12 @@ export async function renderBinder(ctx: ViewContext): Promise<void> {
     ),
     binder.categories.map((category) => categorySection(category, filter, ctx, open)),
   );
+}
+
+/** An empty category: when a filter is on, the filter is why (and one click takes it off). */
+function emptyText(filter: RecordFilter, ctx: ViewContext): Child {
+  if (!filter.portal && !filter.from && !filter.to) return 'Nothing filed here yet.';
+  return ['Nothing here matches the filters. ', h('a', { href: ctx.url.pathname }, 'Clear filters'), ' to see everything filed here.'];
 }
 
 function summaryText(total: number, binder: Binder, filter: RecordFilter): string {
@@ -159,7 +165,7 @@ function categorySection(category: CategorySummary, filter: RecordFilter, ctx: V
     { class: 'category', id: `cat-${category.id}`, 'aria-labelledby': headingId, 'data-category': category.id },
     h('h2', { id: headingId }, category.title, ' ', h('span', { class: 'count', 'data-count': category.count }, String(category.count)), h('span', { class: 'visually-hidden' }, category.count === 1 ? ' record' : ' records')),
     h('p', { class: 'description' }, category.description),
-    category.count === 0 && category.items.length === 0 ? h('p', { class: 'empty' }, 'Nothing filed here yet.') : list,
+    category.count === 0 && category.items.length === 0 ? h('p', { class: 'empty' }, emptyText(filter, ctx)) : list,
     status,
     more,
   );

@@ -36,7 +36,7 @@ export function openDetail(item: Item, trigger: HTMLElement, pageSignal: AbortSi
           ? h(
               'ul',
               { class: 'documents', 'aria-label': 'Documents' },
-              item.documents.map((doc) => h('li', null, h('a', { href: documentViewerPath(doc), class: 'doc-link' }, doc.title ?? 'Document'))),
+              item.documents.map((doc) => h('li', null, h('a', { href: documentViewerPath(doc, item.id), class: 'doc-link' }, doc.title ?? 'Document'))),
             )
           : null,
         h('h3', null, 'Where it came from'),

@@ -1,8 +1,9 @@
 // The document viewer: PDFs in a same-origin frame, text as escaped preformatted text,
 // images as images, anything else as a download.
-import { ApiError, isAbort } from '../api.js';
+import { api, ApiError, isAbort } from '../api.js';
 import { h, replace } from '../dom.js';
 import { readProblem } from '../problem.js';
+import { documentTitleFrom } from '../resource-summary.js';
 import { documentBytesPath, documentKind } from '../urls.js';
 import { banner, loading, pageHeading, type ViewContext } from '../view.js';
 
@@ -10,21 +11,41 @@ import { banner, loading, pageHeading, type ViewContext } from '../view.js';
 const MAX_TEXT_CHARS = 2_000_000;
 
 export async function renderDocument(ctx: ViewContext, id: string): Promise<void> {
-  const title = ctx.url.searchParams.get('title')?.trim() || 'Document';
   const src = documentBytesPath(id);
+  const back = h('p', { class: 'back' }, h('a', { href: '/binder' }, '← Back to the binder'));
+  const heading = pageHeading('Document');
+  replace(ctx.main, back, heading, h('div', { class: 'document-body' }, loading('Loading the document…')));
+
+  // Is it there at all, and what is it? A missing document gets a not-found page: no Download.
+  let type: string | null;
+  try {
+    const found = await headType(src, ctx.signal);
+    type = ctx.url.searchParams.get('type') ?? found;
+  } catch (error) {
+    if (isAbort(error)) return;
+    if (error instanceof ApiError && (error.status === 404 || error.status === 400)) {
+      replace(
+        ctx.main,
+        back,
+        pageHeading('Document not found'),
+        h('p', null, 'This document is not in your binder. It may have been deleted with its portal, or the address is wrong.'),
+        h('p', null, h('a', { href: '/binder' }, 'Go to your binder'), '.'),
+      );
+      return;
+    }
+    ctx.fail(error, ctx.main.querySelector<HTMLElement>('.document-body') ?? undefined);
+    return;
+  }
+
+  // The heading comes from the record the document belongs to, never from the address bar.
+  const recordId = ctx.url.searchParams.get('record');
+  const title = (recordId ? await recordTitle(recordId, ctx.url.searchParams.get('src'), ctx.signal) : null) ?? 'Document';
+  if (ctx.signal.aborted) return;
   const body = h('div', { class: 'document-body' }, loading('Loading the document…'));
   const download = h('a', { href: src, download: '', class: 'button secondary' }, 'Download');
-  replace(
-    ctx.main,
-    h('p', { class: 'back' }, h('a', { href: '/binder' }, '← Back to the binder')),
-    pageHeading(title),
-    h('div', { class: 'actions' }, download),
-    body,
-  );
+  replace(ctx.main, back, pageHeading(title), h('div', { class: 'actions' }, download), body);
 
   try {
-    // The binder passes the type along; without it, ask the server.
-    const type = ctx.url.searchParams.get('type') ?? (await headType(src, ctx.signal));
     switch (documentKind(type)) {
       case 'pdf':
         replace(
@@ -55,6 +76,16 @@ export async function renderDocument(ctx: ViewContext, id: string): Promise<void
     }
   } catch (error) {
     if (!isAbort(error)) ctx.fail(error, body);
+  }
+}
+
+async function recordTitle(recordId: string, docSrc: string | null, signal: AbortSignal): Promise<string | null> {
+  try {
+    const detail = await api.resource(recordId, signal);
+    return documentTitleFrom(detail.resource, docSrc);
+  } catch {
+    // No record to read it from (an old link, a grouped item): the plain heading will do.
+    return null;
   }
 }
 

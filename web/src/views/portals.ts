@@ -6,7 +6,7 @@ import { announce, facts, h, replace, sleep } from '../dom.js';
 import { linkExpiryWarning } from '../expiry.js';
 import { formatDateTime, formatRelative, humanize } from '../format.js';
 import { linkFlashMessage, readLinkFlash, shouldShowLinkFlash, type LinkFlash } from '../link-flash.js';
-import { isSyncActive, linkMaySync, progressValue, syncStatusText } from '../sync.js';
+import { isSyncActive, linkAction, linkMaySync, progressValue, syncStatusText } from '../sync.js';
 import type { Link, LinkStatus, Portal, SyncStatus } from '../types.js';
 import { safeNavigationUrl } from '../urls.js';
 import { banner, loading, pageHeading, type ViewContext } from '../view.js';
@@ -128,7 +128,10 @@ export async function renderPortals(ctx: ViewContext): Promise<void> {
         }
         if (!starting && !isSyncActive(status.state)) {
           settled.add(link.id);
-          if (status.state === 'succeeded' || status.state === 'incomplete' || status.state === 'failed') announce(`${link.portal.name}: ${syncStatusText(status)}`);
+          const ended = status.state === 'succeeded' || status.state === 'incomplete' || status.state === 'failed';
+          if (ended) announce(`${link.portal.name}: ${syncStatusText(status)}`);
+          // "carebinder is fetching your records now" is no longer true: the row says how it ended.
+          if (ended && flash?.outcome === 'success' && flash.portalId === link.portal.id) replace(flashArea);
           break;
         }
         await sleep(POLL_MS, signal);
@@ -174,16 +177,24 @@ export async function renderPortals(ctx: ViewContext): Promise<void> {
     const now = new Date();
     const warning = linkExpiryWarning(link, now);
     const needsRelink = link.status === 'needs-relink';
+    const action = linkAction(link, warning?.kind === 'expired');
     const last = link.lastSync.finishedAt ?? link.lastSync.startedAt;
     const lastText = last
       ? `${link.lastSync.state === 'failed' ? 'Failed' : humanize(link.lastSync.state ?? 'synced')} ${formatDateTime(last)} (${formatRelative(last, now)})`
       : 'Not synced yet';
-    const relinkButton = (label: string) =>
-      h(
-        'button',
-        { type: 'button', class: 'button', 'data-action': 'relink', on: { click: (event) => void linkPortal(link.portal.id, event.currentTarget as HTMLButtonElement) } },
-        label,
-      );
+    // One way forward: sign in at the portal again when only that can help, else sync.
+    const primary =
+      action === 'relink'
+        ? h(
+            'button',
+            { type: 'button', class: 'button', 'data-action': 'relink', on: { click: (event) => void linkPortal(link.portal.id, event.currentTarget as HTMLButtonElement) } },
+            'Link again',
+          )
+        : h(
+            'button',
+            { type: 'button', class: 'button', 'data-action': 'sync', on: { click: (event) => void syncNow(link, event.currentTarget as HTMLButtonElement) } },
+            'Sync now',
+          );
     return h(
       'li',
       { class: `card link-row link-${link.status}`, 'data-link-id': link.id, 'data-status': link.status },
@@ -195,17 +206,16 @@ export async function renderPortals(ctx: ViewContext): Promise<void> {
         },
         { label: 'Last sync', value: lastText },
       ]),
-      needsRelink ? banner('warning', h('p', null, `${link.portal.name} asks you to sign in again before carebinder can sync.`), relinkButton('Link again')) : null,
-      warning ? banner(warning.kind === 'expired' ? 'error' : 'warning', h('p', null, warning.message), needsRelink ? null : relinkButton('Link again')) : null,
+      action === 'relink'
+        ? banner('warning', h('p', null, needsRelink || link.status === 'error' ? `${link.portal.name} asks you to sign in again before carebinder can sync. Press Link again.` : (warning?.message ?? '')))
+        : warning
+          ? banner('warning', h('p', null, warning.message))
+          : null,
       h('div', { class: 'sync', 'aria-live': 'off' }),
       h(
         'div',
         { class: 'actions' },
-        h(
-          'button',
-          { type: 'button', class: 'button', 'data-action': 'sync', disabled: needsRelink, on: { click: (event) => void syncNow(link, event.currentTarget as HTMLButtonElement) } },
-          'Sync now',
-        ),
+        primary,
         h(
           'button',
           { type: 'button', class: 'button secondary', 'data-action': 'unlink', on: { click: (event) => void unlink(link, event.currentTarget as HTMLButtonElement) } },
@@ -228,7 +238,8 @@ export async function renderPortals(ctx: ViewContext): Promise<void> {
     }
     for (const link of links) {
       renderSync(link);
-      if (!settled.has(link.id) && (linkMaySync(link) || (flash?.outcome === 'success' && flash.portalId === link.portal.id))) void poll(link);
+      // Just linked or said to be syncing: its job may not be visible yet, so "idle" at first is not the end.
+      if (!settled.has(link.id) && (linkMaySync(link) || (flash?.outcome === 'success' && flash.portalId === link.portal.id))) void poll(link, 5);
     }
     if (focusedRow && focusedAction) {
       const target = rowOf(focusedRow)?.querySelector<HTMLElement>(`[data-action="${focusedAction}"]`);
@@ -269,13 +280,16 @@ export async function renderPortals(ctx: ViewContext): Promise<void> {
               { class: 'portal-text' },
               h('h3', null, portal.name),
               portal.brand.portalName || portal.brand.description ? h('p', { class: 'hint' }, portal.brand.portalName ?? '', portal.brand.portalName && portal.brand.description ? ' — ' : '', portal.brand.description ?? '') : null,
-              linked.has(portal.id) ? h('p', { class: 'hint' }, 'Already linked.') : null,
+              linked.has(portal.id) ? h('p', { class: 'hint' }, 'Linked: sync it or link it again under Linked portals above.') : null,
             ),
-            h(
-              'button',
-              { type: 'button', class: 'button', 'aria-label': `Link ${portal.name}`, on: { click: (event) => void linkPortal(portal.id, event.currentTarget as HTMLButtonElement) } },
-              'Link',
-            ),
+            // A linked portal's actions are on its row above; another Link here would repeat the whole portal sign-in.
+            linked.has(portal.id)
+              ? null
+              : h(
+                  'button',
+                  { type: 'button', class: 'button', 'aria-label': `Link ${portal.name}`, on: { click: (event) => void linkPortal(portal.id, event.currentTarget as HTMLButtonElement) } },
+                  'Link',
+                ),
           ),
         ),
       ),

@@ -106,7 +106,10 @@ function section(heading: Heading, title: string, key: string, content: Child): 
   );
 }
 
-/** A data table; the first cell of each row names it. Wide tables scroll sideways on narrow screens. */
+/**
+ * A data table; the first cell of each row names it. Every column fits the page: headers wrap, and
+ * on narrow screens each row becomes a card whose cells carry their column's name (data-label).
+ */
 function table(
   caption: string,
   headers: readonly string[],
@@ -119,13 +122,13 @@ function table(
   const cell = (value: Child, index: number) =>
     index === 0
       ? h('th', { scope: 'row' }, value)
-      : h('td', { class: className(index) }, value === '' || value === null ? [h('span', { class: 'unknown', 'aria-hidden': 'true' }, '—'), h('span', { class: 'visually-hidden' }, 'not recorded')] : value);
+      : h('td', { class: className(index), 'data-label': headers[index] ?? '' }, value === '' || value === null ? [h('span', { class: 'unknown', 'aria-hidden': 'true' }, '—'), h('span', { class: 'visually-hidden' }, 'not recorded')] : value);
   return h(
     'div',
     { class: 'table-wrap', role: 'region', 'aria-labelledby': captionId, tabindex: 0 },
     h(
       'table',
-      null,
+      { class: 'summary-table' },
       h('caption', { id: captionId }, caption),
       h('thead', null, h('tr', null, headers.map((header, index) => h('th', { scope: 'col', class: className(index) }, header)))),
       h(
