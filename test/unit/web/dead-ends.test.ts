@@ -78,6 +78,7 @@ describe('when to try again after a lock-out', () => {
 const succeeded = (stored: number, warnings: string[] = []): SyncStatus => ({
   state: 'succeeded',
   jobId: 'j',
+  fullPass: false,
   startedAt: null,
   finishedAt: null,
   pagesDone: 3,
