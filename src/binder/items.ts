@@ -42,8 +42,7 @@ interface ItemRow {
   title: string;
   date_text: string | null;
   json: string;
-  /** The record as one part of an item: id, resourceType, title, date, status (JSON text). */
-  part: string;
+  status: string | null;
   documents: DocumentAttachment[] | null;
   study: StudyFacts | null;
   conclusion: string | null;
@@ -60,18 +59,18 @@ export function absoluteAttachmentUrl(url: string, fhirBaseUrl: string): string 
  * item is never parsed and serialised again on its way out.
  *
  * An item that joins several records (one exam's report, images and procedure; one operation and
- * its note; one medicine's orders) also lists every part, the study's facts and the report's
- * conclusion, and offers the documents of all its parts.
+ * its note; one medicine's orders) also lists its parts (up to MAX_PARTS, with partCount; an item of
+ * one record has no parts list), the
+ * study's facts and the report's conclusion, and offers the documents of all the parts listed.
  */
 export async function renderItems(db: Queryable, accountId: string, entries: readonly BinderEntry[], sources: AccountSources): Promise<string[]> {
   if (entries.length === 0) return [];
-  const ids = entries.flatMap((entry) => (entry.memberIds.length > 1 ? entry.memberIds : [entry.id]));
+  const ids = entries.flatMap(shownMembers);
   const { rows } = await db.query<ItemRow>(
     `SELECT id::text, link_id, resource_type, title, date_text, binder->'documents' AS documents, binder->'study' AS study, binder->>'conclusion' AS conclusion,
             json_build_object('id', id::text, 'resourceType', resource_type, 'title', title, 'date', date_text,
                               'endDate', end_date_text, 'status', status, 'value', binder->'value', 'dose', binder->'dose',
-                              'removedAtSource', removed_at_source IS NOT NULL)::text AS json,
-            json_build_object('id', id::text, 'resourceType', resource_type, 'title', title, 'date', date_text, 'status', status)::text AS part
+                              'removedAtSource', removed_at_source IS NOT NULL)::text AS json, status
        FROM records WHERE account_id = $1 AND id = ANY($2::bigint[])`,
     [accountId, ids],
   );
@@ -101,17 +100,28 @@ export async function renderItems(db: Queryable, accountId: string, entries: rea
   return entries.flatMap((entry) => {
     const row = byId.get(entry.id);
     if (!row) return [];
-    // The shown record first, then the other parts in the index's order.
-    const members = [row, ...entry.memberIds.filter((id) => id !== entry.id).flatMap((id) => byId.get(id) ?? [])];
+    const members = shownMembers(entry).flatMap((id) => byId.get(id) ?? []);
     const links = new Map<string, ItemDocument>();
     for (const member of members) for (const link of documentLinks(member)) if (!links.has(link.id)) links.set(link.id, link);
     const study = members.find((member) => member.study)?.study ?? null;
     const conclusion = members.find((member) => member.conclusion)?.conclusion ?? null;
     return [
       `${row.json.slice(0, -1)},"documents":${JSON.stringify([...links.values()])},"sources":${sourcesOf(entry.linkIds)},` +
-        `"parts":${partsJson(members, sourcesOf)},"study":${JSON.stringify(study)},"conclusion":${JSON.stringify(conclusion)}}`,
+        `"parts":${members.length > 1 ? partsJson(members, sourcesOf) : '[]'},"partCount":${entry.memberIds.length},"study":${JSON.stringify(study)},"conclusion":${JSON.stringify(conclusion)}}`,
     ];
   });
+}
+
+/**
+ * A page lists at most this many records of one item (a year of weekly infusions is one cancer
+ * medicine of 50 administrations); partCount says how many it joins.
+ */
+const MAX_PARTS = 20;
+
+/** The records of an entry a page shows: the shown record first, then the others in the index's order. */
+function shownMembers(entry: BinderEntry): string[] {
+  if (entry.memberIds.length === 1) return [entry.id];
+  return [entry.id, ...entry.memberIds.filter((id) => id !== entry.id).slice(0, MAX_PARTS - 1)];
 }
 
 interface ItemDocument {
@@ -126,17 +136,21 @@ interface ItemDocument {
  * e.g. one report from two portals) are one part with all their sources.
  */
 function partsJson(members: readonly ItemRow[], sourcesOf: (linkIds: readonly string[]) => string): string {
-  const parts = new Map<string, { part: string; linkIds: string[] }>();
+  const parts = new Map<string, { member: ItemRow; linkIds: string[] }>();
   for (const member of members) {
     const key = `${member.resource_type} ${member.title.toLowerCase()} ${member.date_text?.slice(0, 10) ?? ''}`;
     const existing = parts.get(key);
     if (existing) {
       if (!existing.linkIds.includes(member.link_id)) existing.linkIds.push(member.link_id);
     } else {
-      parts.set(key, { part: member.part, linkIds: [member.link_id] });
+      parts.set(key, { member, linkIds: [member.link_id] });
     }
   }
-  return `[${[...parts.values()].map(({ part, linkIds }) => `${part.slice(0, -1)},"sources":${sourcesOf(linkIds)}}`).join(',')}]`;
+  const json = [...parts.values()].map(({ member, linkIds }) => {
+    const part = JSON.stringify({ id: member.id, resourceType: member.resource_type, title: member.title, date: member.date_text, status: member.status });
+    return `${part.slice(0, -1)},"sources":${sourcesOf(linkIds)}}`;
+  });
+  return `[${json.join(',')}]`;
 }
 
 /** Stored document ids for the attachments of these rows, keyed "<linkId> <url as in the resource>". */

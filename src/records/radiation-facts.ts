@@ -4,6 +4,10 @@ import { asObject, at, codings, conceptText, num, objects, text, type JsonObject
 
 export interface RadiationFacts {
   site: string | null;
+  /**
+   * The technique that delivered the dose below: the one named beside that dose in the words ("4256 cGy/16 fx
+   * (6 MV tangents)" is photon even when a boost of the same note is electron), else the most specific one named.
+   */
   modality: string | null;
   totalDoseGy: number | null;
   fractions: number | null;
@@ -25,8 +29,10 @@ const MODALITIES: ReadonlyArray<readonly [string, RegExp]> = [
   ['IMRT', /\b(imrt|intensity[- ]modulated)\b/i],
   ['VMAT', /\b(vmat|volumetric modulated)\b/i],
   ['3D-CRT', /\b(3d-?crt|three[- ]dimensional conformal|3d conformal)\b/i],
-  ['electron', /\b(electron beam|electrons)\b/i],
-  ['EBRT', /\b(ebrt|external beam|teleradiotherapy|photons?|megavoltage|linear accelerator|linac)\b/i],
+  ['electron', /\b(electron beam|electrons?|\d+(?:\.\d+)?\s?MeV)\b/i],
+  // Megavoltage X-rays: "6 MV", "photons" (MeV, with an e, is an electron energy).
+  ['photon', /\b(photons?|\d+(?:\.\d+)?\s?MV|megavoltage)\b/i],
+  ['EBRT', /\b(ebrt|external beam|teleradiotherapy|linear accelerator|linac)\b/i],
 ];
 
 export function modalitySpecificity(modality: string | null): number {
@@ -84,6 +90,13 @@ function toGy(value: number | null, unit: string | null): number | null {
 interface DoseReading {
   totalDoseGy: number;
   fractions: number | null;
+  /** The technique named in the same clause as the dose, when the dose was read from words. */
+  modality?: string | null;
+}
+
+/** Clauses of a text: a plan of several parts ("whole breast … + boost …") names each part's technique beside it. */
+function clausesOf(value: string): string[] {
+  return value.split(/\s\+\s|;|\.\s|\n|,\s*(?:then|followed by)\s/i).filter((clause) => clause.trim() !== '');
 }
 
 /** mCODE RadiotherapyCourseSummary: the dose delivered to each volume (in cGy) and the sessions. */
@@ -119,23 +132,29 @@ const FRACTIONS_ALONE = /\b(\d+)\s*(?:fx|fxs|fractions)\b/i;
 function textDoses(texts: readonly string[]): DoseReading[] {
   const readings: DoseReading[] = [];
   for (const value of texts) {
-    for (const match of value.matchAll(DOSE_IN_FRACTIONS)) {
-      const gy = toGy(num(match[1]), match[2] ?? null);
-      if (gy !== null) readings.push({ totalDoseGy: gy, fractions: num(match[3]) });
-    }
-    for (const match of value.matchAll(DOSE_TIMES_FRACTIONS)) {
-      const perFraction = toGy(num(match[1]), match[2] ?? null);
-      const count = num(match[3]);
-      const total = perFraction !== null && count !== null ? toGy(perFraction * count, 'Gy') : null;
-      if (total !== null) readings.push({ totalDoseGy: total, fractions: count });
+    for (const clause of clausesOf(value)) {
+      const modality = modalityOf([clause]);
+      for (const match of clause.matchAll(DOSE_IN_FRACTIONS)) {
+        const gy = toGy(num(match[1]), match[2] ?? null);
+        if (gy !== null) readings.push({ totalDoseGy: gy, fractions: num(match[3]), modality });
+      }
+      for (const match of clause.matchAll(DOSE_TIMES_FRACTIONS)) {
+        const perFraction = toGy(num(match[1]), match[2] ?? null);
+        const count = num(match[3]);
+        const total = perFraction !== null && count !== null ? toGy(perFraction * count, 'Gy') : null;
+        if (total !== null) readings.push({ totalDoseGy: total, fractions: count, modality });
+      }
     }
   }
   if (readings.length > 0) return readings;
   const fractions = texts.map((value) => num(FRACTIONS_ALONE.exec(value)?.[1])).find((count) => count !== null) ?? null;
   for (const value of texts) {
-    for (const match of value.matchAll(DOSE_ALONE)) {
-      const gy = toGy(num(match[1]), match[2] ?? null);
-      if (gy !== null) readings.push({ totalDoseGy: gy, fractions });
+    for (const clause of clausesOf(value)) {
+      const modality = modalityOf([clause]);
+      for (const match of clause.matchAll(DOSE_ALONE)) {
+        const gy = toGy(num(match[1]), match[2] ?? null);
+        if (gy !== null) readings.push({ totalDoseGy: gy, fractions, modality });
+      }
     }
   }
   return readings;
@@ -156,7 +175,7 @@ export function radiationFacts(resource: unknown): RadiationFacts {
   const fractionsInWords = texts.map((value) => num(FRACTIONS_ALONE.exec(value)?.[1])).find((count) => count !== null) ?? null;
   return {
     site: siteOf(r),
-    modality: modalityOf(texts),
+    modality: fromText?.modality ?? modalityOf(texts),
     totalDoseGy: dose?.totalDoseGy ?? null,
     fractions: dose?.fractions ?? sessionsOf(r) ?? fractionsInWords,
     doseFrom: structured ? 'structured' : fromText ? 'text' : null,

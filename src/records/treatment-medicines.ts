@@ -5,7 +5,7 @@ import { dosageOf, extractBinderFields, medicationConcept, type BinderFields } f
 import { asObject, at, conceptText, dayOf, daysBetween, earliest, fhirDate, latest, objects, referenceKey, resourceTypeOf, text, type JsonObject } from './fhir-read.js';
 import { medicineIdentity, normaliseIngredientName, type MedicineIdentity } from './medicine-names.js';
 import { mergeSources, type PortalSource, type RecordIndex, type StoredRecord } from './stored-record.js';
-import { readableUnit } from './display.js';
+import { readableQuantity, readableUnit } from './display.js';
 import { describeDosageFrequency, describeInterval } from './timing.js';
 import { UnionFind } from './union-find.js';
 
@@ -13,10 +13,22 @@ export const MEDICATION_TREATMENT_CATEGORY = 'medication-treatment-summary';
 
 export interface MedicineDoseCount {
   amount: number;
+  /** As a patient reads it (mg/m², IU). */
   unit: string | null;
-  /** How many administrations (or, without any, orders) had this dose. */
+  /** How many administrations had this dose (for a course recorded only as orders: how many orders). */
   count: number;
+  /** "80 mg/m²". */
+  display: string;
+  /** The records this dose was read from. */
+  recordIds: string[];
 }
+
+/**
+ * How the medicine was taken: 'course' when the records say when single doses were given (infusions,
+ * injections); 'continuous' when only orders, dispenses and statements exist (a daily pill), which
+ * reads as its dose and frequency since it started, never as a count of orders.
+ */
+export type MedicineRegimen = 'course' | 'continuous';
 
 export type MedicineStatus = 'ongoing' | 'completed' | 'stopped' | 'unknown';
 
@@ -24,10 +36,20 @@ export interface MedicineSummary {
   /** Lower-case ingredient ("paclitaxel"); UNNAMED_MEDICINE for chemo administrations that name no drug. */
   ingredient: string;
   rxnormCodes: string[];
+  regimen: MedicineRegimen;
+  /** Doses given, most common first; empty for a continuous medicine (no single doses recorded: see doseText). */
   doses: MedicineDoseCount[];
+  /** The prescribed dose and schedule in words: "1 mg once a day". */
+  doseText: string | null;
+  /** A continuous medicine: the day it was started. */
+  since: string | null;
+  /** The last dose given (an administration), or the end of a period that has ended; never an order date. */
+  lastGiven: string | null;
   route: string | null;
   frequency: string | null;
+  /** The first dose given (a course) or the start (a continuous medicine). */
   firstDate: string | null;
+  /** The same as lastGiven. */
   lastDate: string | null;
   /** MedicationAdministration records (duplicates across portals counted once). */
   administrations: number;
@@ -36,6 +58,8 @@ export interface MedicineSummary {
   status: MedicineStatus;
   sources: PortalSource[];
   recordIds: string[];
+  /** For each figure above (doses, doseText, frequency, firstDate, lastGiven, administrations, cycles, status), the records it came from. */
+  evidence: Record<string, string[]>;
 }
 
 export const UNNAMED_MEDICINE = 'cancer medicine (not named)';
@@ -144,7 +168,12 @@ function mostCommon<T>(values: readonly T[]): T | null {
   return best;
 }
 
-export function summariseMedicines(records: readonly StoredRecord[], index: RecordIndex): MedicineGroup[] {
+export interface MedicineSummaryOptions {
+  /** The day the records were read (FHIR date): a period that ends after it has not ended. */
+  asOf?: string;
+}
+
+export function summariseMedicines(records: readonly StoredRecord[], index: RecordIndex, options: MedicineSummaryOptions = {}): MedicineGroup[] {
   const items = records
     .filter((record) => record.categories.includes(MEDICATION_TREATMENT_CATEGORY))
     .map((record) => toMedicineRecord(record, index))
@@ -180,11 +209,17 @@ export function summariseMedicines(records: readonly StoredRecord[], index: Reco
 
   const inputOrder = new Map(records.map((record, position) => [record.id, position]));
   return groups
-    .map((group) => summariseGroup(group.members, group.attached, group.members === unnamed, inputOrder))
+    .map((group) => summariseGroup(group.members, group.attached, group.members === unnamed, inputOrder, options))
     .sort((a, b) => (a.summary.firstDate ?? '9999').localeCompare(b.summary.firstDate ?? '9999') || a.summary.ingredient.localeCompare(b.summary.ingredient));
 }
 
-function summariseGroup(members: MedicineRecord[], attached: MedicineRecord[], isUnnamed: boolean, inputOrder: ReadonlyMap<string, number>): MedicineGroup {
+function summariseGroup(
+  members: MedicineRecord[],
+  attached: MedicineRecord[],
+  isUnnamed: boolean,
+  inputOrder: ReadonlyMap<string, number>,
+  options: MedicineSummaryOptions,
+): MedicineGroup {
   // Duplicates (the same dose reported by two portals) are counted once: one representative per duplicate group.
   const duplicateGroups = groupDuplicates(members.map((member) => ({ id: member.record.id, resource: member.r, sources: member.record.sources })));
   const byId = new Map(members.map((member) => [member.record.id, member]));
@@ -194,35 +229,97 @@ function summariseGroup(members: MedicineRecord[], attached: MedicineRecord[], i
   const administrations = distinct.filter((member) => member.kind === 'administration');
   const planned = distinct.filter((member) => member.kind !== 'administration' && member.kind !== 'procedure');
   const givenDays = [...new Set(given.map((member) => member.start).filter((date): date is string => date !== null).map(dayOf))].sort();
+  const ids = (list: readonly MedicineRecord[]): string[] => [...new Set(list.map((member) => member.record.id))];
 
-  // Rule: dates are the days the medicine was actually given when the records say so; otherwise the
-  // span of the orders and statements.
-  const dated = givenDays.length > 0 ? given : distinct;
-  const firstDate = earliest(dated.map((member) => member.start));
-  const lastDate = latest(dated.flatMap((member) => [member.start, member.end]));
+  // Rule: a medicine whose single doses are recorded is a course, dated by the days it was given; one
+  // known only from orders, dispenses and statements is taken continuously: since its first start, and
+  // "last given" only when a period has ended (an order's end date, a statement's period), never the
+  // date of an order or a dispense.
+  // A drug given into a vein, a muscle or under the skin is given in doses, even when only its orders are held.
+  const parenteral = planned.some((member) => PARENTERAL.test([member.fields.dose?.route, member.fields.dose?.text, member.fields.title].join(' ')));
+  const regimen: MedicineRegimen = givenDays.length > 0 || parenteral ? 'course' : 'continuous';
+  const status = statusOf(distinct);
+  let firstDate: string | null;
+  let lastGiven: string | null;
+  let firstFrom: MedicineRecord[];
+  let lastFrom: MedicineRecord[];
+  if (givenDays.length > 0) {
+    firstDate = earliest(given.map((member) => member.start));
+    lastGiven = latest(given.flatMap((member) => [member.start, member.end]));
+    firstFrom = given.filter((member) => member.start === firstDate);
+    lastFrom = given.filter((member) => member.start === lastGiven || member.end === lastGiven);
+  } else {
+    const starts = planned.filter((member) => member.kind !== 'dispense');
+    firstDate = earliest((starts.length > 0 ? starts : planned).map((member) => member.start));
+    const ended = planned.filter((member) => member.end !== null && hasEnded(member.end, status, options.asOf));
+    lastGiven = latest(ended.map((member) => member.end));
+    firstFrom = planned.filter((member) => member.start === firstDate);
+    lastFrom = ended.filter((member) => member.end === lastGiven);
+  }
 
-  const cycles = givenDays.length > 0 ? givenDays.length : new Set(planned.map((member) => member.start).filter((date): date is string => date !== null).map(dayOf)).size;
+  const cycles = givenDays.length > 0 ? givenDays.length : new Set(planned.filter((member) => member.kind === 'order').map((member) => member.start).filter((date): date is string => date !== null).map(dayOf)).size;
 
   const givenDoses = doseCounts(administrations);
+  // Rule: doses given are counted per administration; a course known only from its orders counts them
+  // per order (a cycle each); a continuous medicine's dose is its prescribed dose (doseText), not counted.
+  const doses = givenDoses.length > 0 ? givenDoses : regimen === 'course' ? doseCounts(planned) : [];
+  const frequency = frequencyOf(planned, givenDays);
+  const prescribed = prescribedDose(planned);
+  const doseText = prescribed ? text([prescribed.dose, frequency].filter(Boolean).join(' ')) : null;
   const allRecords = [...members, ...attached];
   const names = [...new Set(members.map((member) => member.identity.name).filter((name): name is string => name !== null))];
   return {
     summary: {
       ingredient: isUnnamed ? UNNAMED_MEDICINE : (mostCommon(members.map((member) => member.identity.name).filter((name): name is string => name !== null)) ?? UNNAMED_MEDICINE),
       rxnormCodes: [...new Set(members.flatMap((member) => member.identity.rxnormCodes))],
-      doses: givenDoses.length > 0 ? givenDoses : doseCounts(planned),
+      regimen,
+      doses,
+      doseText,
+      since: regimen === 'continuous' ? firstDate : null,
+      lastGiven,
       route: mostCommon(distinct.map((member) => member.fields.dose?.route).filter((route): route is string => route !== undefined)),
-      frequency: frequencyOf(planned, givenDays),
+      frequency,
       firstDate,
-      lastDate,
+      lastDate: lastGiven,
       administrations: administrations.length,
       cycles,
-      status: statusOf(distinct),
+      status,
       sources: mergeSources(allRecords.map((member) => member.record.sources)),
       recordIds: [...new Set(allRecords.map((member) => member.record.id))].sort((a, b) => (inputOrder.get(a) ?? 0) - (inputOrder.get(b) ?? 0)),
+      evidence: {
+        doses: [...new Set(doses.flatMap((dose) => dose.recordIds))],
+        doseText: prescribed ? prescribed.recordIds : [],
+        frequency: ids(planned.length > 0 ? planned : given),
+        firstDate: ids(firstFrom),
+        lastGiven: ids(lastFrom),
+        administrations: ids(administrations),
+        cycles: ids(givenDays.length > 0 ? given : planned.filter((member) => member.kind === 'order')),
+        status: ids(planned.length > 0 ? planned : distinct),
+      },
     },
     names,
     keys: [...new Set(members.flatMap((member) => member.identity.keys))],
+  };
+}
+
+const PARENTERAL = /\b(intravenous\w*|iv|ivpb|infusion|injection|inject\w*|intramuscular|im|subcutaneous\w*|subq|sc|intrathecal)\b/i;
+
+/** Whether a period that ends on `end` is over: before the day the records were read, or, without that day, once the medicine is no longer taken. */
+function hasEnded(end: string, status: MedicineStatus, asOf: string | undefined): boolean {
+  if (asOf) return dayOf(end) <= dayOf(asOf);
+  return status !== 'ongoing';
+}
+
+/** The latest order's or statement's dose in words, with the records that say it. */
+function prescribedDose(planned: readonly MedicineRecord[]): { dose: string; recordIds: string[] } | null {
+  const withDose = planned
+    .filter((member) => member.kind !== 'dispense' && member.fields.dose?.display)
+    .sort((a, b) => (b.start ?? '').localeCompare(a.start ?? ''));
+  const latestDose = withDose[0]?.fields.dose;
+  if (!latestDose?.display) return null;
+  return {
+    dose: latestDose.display,
+    recordIds: withDose.filter((member) => member.fields.dose?.display === latestDose.display).map((member) => member.record.id),
   };
 }
 
@@ -245,8 +342,12 @@ function doseCounts(members: readonly MedicineRecord[]): MedicineDoseCount[] {
     if (amount === null) continue;
     const key = `${amount}|${(unit ?? '').toLowerCase()}`;
     const existing = counts.get(key);
-    if (existing) existing.count++;
-    else counts.set(key, { amount, unit, count: 1 });
+    if (existing) {
+      existing.count++;
+      if (!existing.recordIds.includes(member.record.id)) existing.recordIds.push(member.record.id);
+    } else {
+      counts.set(key, { amount, unit, count: 1, display: readableQuantity(amount, unit), recordIds: [member.record.id] });
+    }
   }
   return [...counts.values()].sort((a, b) => b.count - a.count);
 }

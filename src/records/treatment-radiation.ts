@@ -9,14 +9,20 @@ export const RADIATION_TREATMENT_CATEGORY = 'radiation-treatment-summary';
 
 export interface RadiationCourseSummary {
   site: string | null;
-  /** The most specific technique the records name: proton, SRS, SBRT, brachytherapy, IMRT, VMAT, 3D-CRT, electron, EBRT. */
+  /**
+   * The technique that delivered the course's dose (photon, electron, proton, SRS, SBRT, brachytherapy,
+   * IMRT, VMAT, 3D-CRT, EBRT): the one named beside the dose, else the most specific one the records name.
+   */
   modality: string | null;
   totalDoseGy: number | null;
   fractions: number | null;
+  /** The first and last fraction: treatment records only (not planning, simulation or a summary's date). */
   startDate: string | null;
   endDate: string | null;
   sources: PortalSource[];
   recordIds: string[];
+  /** For each figure above (site, modality, totalDoseGy, fractions, startDate, endDate), the records it came from. */
+  evidence: Record<string, string[]>;
 }
 
 // Documents describe a course after the fact: their date is when they were written, not when treatment was.
@@ -34,6 +40,20 @@ interface RadiationRecord {
   fields: BinderFields;
   facts: RadiationFacts;
   isDocument: boolean;
+  /** Planning, simulation and dosimetry: before the first fraction, so not a treatment date. */
+  isPlanning: boolean;
+}
+
+// CPT 77261–77370: clinical treatment planning, simulation, dosimetry, devices and physics (before
+// delivery); 77371 and later are delivery and management.
+const PLANNING_CPT = /^77(2[6-9]\d|3[0-6]\d|370)$/;
+const PLANNING_WORDS = /\b(planning|simulation|dosimetry|isodose|treatment devices?|physics consult)\b/i;
+// Rule: planning for a course happens up to this many days before its first fraction.
+const PLANNING_BEFORE_COURSE_DAYS = 45;
+
+function isPlanningRecord(fields: BinderFields): boolean {
+  if (fields.codes.some((code) => code.system === 'http://www.ama-assn.org/go/cpt' && PLANNING_CPT.test(code.code))) return true;
+  return PLANNING_WORDS.test(fields.title) && !/\b(course|delivery|fraction)\b/i.test(fields.title);
 }
 
 interface Course {
@@ -67,16 +87,15 @@ export function summariseRadiation(records: readonly StoredRecord[]): RadiationC
   const items: RadiationRecord[] = records
     .filter((record) => record.categories.includes(RADIATION_TREATMENT_CATEGORY))
     .filter((record) => !WITHDRAWN_STATUS.has(text(asObject(record.resource)?.status) ?? ''))
-    .map((record) => ({
-      record,
-      fields: extractBinderFields(record.resource),
-      facts: radiationFacts(record.resource),
-      isDocument: DOCUMENT_TYPES.has(resourceTypeOf(record.resource) ?? ''),
-    }));
+    .map((record) => {
+      const fields = extractBinderFields(record.resource);
+      const isDocument = DOCUMENT_TYPES.has(resourceTypeOf(record.resource) ?? '');
+      return { record, fields, facts: radiationFacts(record.resource), isDocument, isPlanning: !isDocument && isPlanningRecord(fields) };
+    });
 
   const courses: Course[] = [];
   const treatments = items
-    .filter((item) => !item.isDocument)
+    .filter((item) => !item.isDocument && !item.isPlanning)
     .sort((a, b) => (a.fields.date ?? '9999').localeCompare(b.fields.date ?? '9999'));
   for (const item of treatments) {
     const start = item.fields.date;
@@ -95,6 +114,21 @@ export function summariseRadiation(records: readonly StoredRecord[]): RadiationC
     } else {
       courses.push({ treatments: [item], documents: [], site: item.facts.site, start, end });
     }
+  }
+
+  // Rule: planning belongs to the course that starts within weeks after it; it never moves the course's dates.
+  for (const item of items.filter((candidate) => candidate.isPlanning)) {
+    const day = item.fields.date;
+    const compatible = courses.filter((course) => sameSite(course.site, item.facts.site));
+    const course = day
+      ? compatible
+          .filter((candidate) => withinDays(day, candidate.start, candidate.end, PLANNING_BEFORE_COURSE_DAYS, 0))
+          .sort((a, b) => distance(day, a.start) - distance(day, b.start))[0]
+      : compatible.length === 1
+        ? compatible[0]
+        : undefined;
+    if (course) course.documents.push(item);
+    else courses.push({ treatments: [], documents: [item], site: item.facts.site, start: null, end: null });
   }
 
   for (const item of items.filter((candidate) => candidate.isDocument)) {
@@ -125,19 +159,32 @@ function summariseCourse(course: Course): RadiationCourseSummary {
     (best, member) => (best === null || (member.facts.totalDoseGy ?? 0) > (best.facts.totalDoseGy ?? 0) ? member : best),
     null,
   );
-  const modality = members
-    .map((member) => member.facts.modality)
-    .filter((value): value is string => value !== null)
-    .sort((a, b) => modalitySpecificity(a) - modalitySpecificity(b))[0];
+  // Rule: the technique is the one that delivered the course's dose; another record's more specific
+  // word (IMRT in a summary) only fills in when the dose's record names none.
+  const modalitySource =
+    (doseSource?.facts.modality ? doseSource : null) ??
+    members.filter((member) => member.facts.modality !== null).sort((a, b) => modalitySpecificity(a.facts.modality) - modalitySpecificity(b.facts.modality))[0] ??
+    null;
   const recordOrder = members.map((member) => member.record);
+  const siteSource = course.site !== null ? members.filter((member) => member.facts.site === course.site) : members.filter((member) => member.facts.site !== null).slice(0, 1);
+  const fractionSource = doseSource?.facts.fractions != null ? doseSource : (members.find((member) => member.facts.fractions !== null) ?? null);
+  const dated = course.treatments;
   return {
-    site: course.site ?? members.map((member) => member.facts.site).find((site) => site !== null) ?? null,
-    modality: modality ?? null,
+    site: course.site ?? siteSource[0]?.facts.site ?? null,
+    modality: modalitySource?.facts.modality ?? null,
     totalDoseGy: doseSource?.facts.totalDoseGy ?? null,
-    fractions: doseSource?.facts.fractions ?? members.map((member) => member.facts.fractions).find((count) => count !== null) ?? null,
+    fractions: fractionSource?.facts.fractions ?? null,
     startDate: course.start,
     endDate: course.end,
     sources: mergeSources(recordOrder.map((record) => record.sources)),
     recordIds: [...new Set(recordOrder.map((record) => record.id))],
+    evidence: {
+      site: siteSource.map((member) => member.record.id),
+      modality: modalitySource ? [modalitySource.record.id] : [],
+      totalDoseGy: doseSource ? [doseSource.record.id] : [],
+      fractions: fractionSource ? [fractionSource.record.id] : [],
+      startDate: dated.filter((member) => member.fields.date === course.start).map((member) => member.record.id),
+      endDate: dated.filter((member) => (member.fields.endDate ?? member.fields.date) === course.end).map((member) => member.record.id),
+    },
   };
 }

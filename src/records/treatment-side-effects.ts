@@ -61,6 +61,8 @@ export interface TreatmentCandidate {
   /** Medicines: the normalised drug names and identity keys, to match text mentions and allergy substances. */
   names: readonly string[];
   keys: readonly string[];
+  /** Radiation: where the course was given ("Right breast"), to link a side effect at that site. */
+  site?: string | null;
 }
 
 export interface SideEffectOptions {
@@ -309,6 +311,7 @@ function texts(item: SideEffectRecord): string[] {
   return [
     item.fields.title,
     ...item.fields.codes.map((code) => code.display ?? ''),
+    ...objects(r.bodySite).map((concept) => conceptText(concept) ?? ''),
     ...objects(r.note).map((note) => text(note.text) ?? ''),
     ...objects(r.evidence).flatMap((evidence) => objects(evidence.code).map((concept) => conceptText(concept) ?? '')),
     ...objects(r.reaction).flatMap((reaction) => [
@@ -317,6 +320,18 @@ function texts(item: SideEffectRecord): string[] {
       ...objects(reaction.manifestation).map((concept) => conceptText(concept) ?? ''),
     ]),
   ].filter((value) => value !== '');
+}
+
+// Side words do not tell sites apart on their own ("right" arm vs "right" breast).
+const SITE_NOISE = new Set(['left', 'right', 'bilateral', 'structure', 'region', 'entire', 'upper', 'lower', 'with', 'and', 'the', 'boost', 'tumor', 'bed']);
+
+/** Whether the words name the site: every meaningful word of it ("breast" of "Right breast"). */
+function siteMentioned(words: string, site: string): boolean {
+  const parts = site
+    .toLowerCase()
+    .split(/[^a-z]+/)
+    .filter((part) => part.length >= 4 && !SITE_NOISE.has(part));
+  return parts.length > 0 && parts.every((part) => mentions(words, part));
 }
 
 function mentions(haystack: string, name: string): boolean {
@@ -393,7 +408,11 @@ function linkTreatments(
   const codes = items.flatMap((item) => item.fields.codes.map((code) => code.code));
   for (const candidate of candidates) if (candidate.names.some((name) => mentions(words, name))) add(candidate.treatment);
   if (RADIATION_WORDS.test(words) || codes.some((code) => RADIATION_CODES.test(code))) {
-    for (const candidate of ofKindByTiming(candidates, 'radiation', onset)) add(candidate.treatment);
+    // Rule: a radiation side effect belongs to the course given where it is (its body site or words name
+    // the course's site), then to the one its dates fall in.
+    const radiation = candidates.filter((candidate) => candidate.treatment.kind === 'radiation');
+    const atSite = radiation.filter((candidate) => candidate.site && siteMentioned(words, candidate.site));
+    for (const candidate of ofKindByTiming(atSite.length > 0 ? atSite : radiation, 'radiation', onset)) add(candidate.treatment);
   }
   if (CHEMO_WORDS.test(words) || codes.some((code) => CHEMO_CODES.test(code))) {
     for (const candidate of ofKindByTiming(candidates, 'medicine', onset)) add(candidate.treatment);
@@ -425,13 +444,14 @@ function otherTreatment(fields: BinderFields): LinkedTreatment {
  * - otherwise (no linked dates, no status information) → "unknown".
  */
 function continuation(assertions: readonly Assertion[], linked: readonly LinkedTreatment[]): Continuation {
-  const lastDate = latest(linked.map((treatment) => treatment.lastDate));
-  if (!lastDate) return 'unknown';
-  const last = dayOf(lastDate);
   const ordered = [...assertions].sort((a, b) => dayOf(a.date).localeCompare(dayOf(b.date)));
+  // A treatment still going on (a daily pill has no last date) has no "after" yet.
   if (linked.some((treatment) => treatment.ongoing)) {
     return ordered.at(-1)?.state === 'resolved' ? 'no' : 'unknown';
   }
+  const lastDate = latest(linked.map((treatment) => treatment.lastDate));
+  if (!lastDate) return 'unknown';
+  const last = dayOf(lastDate);
   if (ordered.some((assertion) => assertion.state === 'present' && dayOf(assertion.date) > last)) return 'yes';
   const exactResolution = ordered.filter((assertion) => assertion.state === 'resolved' && assertion.exact).at(-1);
   if (exactResolution) return dayOf(exactResolution.date) > last ? 'yes' : 'no';

@@ -4,14 +4,14 @@
 // - radiation: one line per radiation course (treatment-radiation.ts);
 // - sideEffects: one line per side effect, linked to the treatment that caused it (treatment-side-effects.ts).
 
-import { resourceTypeOf, text } from './fhir-read.js';
+import { fhirDate, resourceTypeOf, text } from './fhir-read.js';
 import { RecordIndex, usableRecords, type StoredRecord } from './stored-record.js';
 import { summariseMedicines, type MedicineSummary } from './treatment-medicines.js';
 import { summariseRadiation, type RadiationCourseSummary } from './treatment-radiation.js';
 import { summariseSideEffects, type SideEffectSummary, type TreatmentCandidate } from './treatment-side-effects.js';
 
 export type { PortalSource, StoredRecord } from './stored-record.js';
-export type { MedicineDoseCount, MedicineStatus, MedicineSummary } from './treatment-medicines.js';
+export type { MedicineDoseCount, MedicineRegimen, MedicineStatus, MedicineSummary } from './treatment-medicines.js';
 export { MEDICATION_TREATMENT_CATEGORY, UNNAMED_MEDICINE } from './treatment-medicines.js';
 export type { RadiationCourseSummary } from './treatment-radiation.js';
 export { RADIATION_TREATMENT_CATEGORY } from './treatment-radiation.js';
@@ -38,10 +38,20 @@ function resourceKey(resource: unknown): string | null {
   return type && id ? `${type}/${id}` : null;
 }
 
+// Beam types every course has in some form; a named technique (IMRT, SBRT, proton) says more.
+const PLAIN_BEAMS = new Set(['photon', 'electron', 'EBRT']);
+
+/** "radiation to Right breast", "IMRT to base of tongue". */
+function radiationName(course: RadiationCourseSummary): string {
+  const what = course.modality && !PLAIN_BEAMS.has(course.modality) ? course.modality : 'radiation';
+  return `${what}${course.site ? ` to ${course.site}` : ''}`;
+}
+
 export function buildTreatmentSummary(records: readonly StoredRecord[], options: TreatmentSummaryOptions = {}): TreatmentSummary {
   const usable = usableRecords(records);
   const index = new RecordIndex(usable, resourceKey);
-  const medicineGroups = summariseMedicines(usable, index);
+  const asOf = fhirDate(options.asOf);
+  const medicineGroups = summariseMedicines(usable, index, asOf ? { asOf } : {});
   const radiation = summariseRadiation(usable);
   const candidates: TreatmentCandidate[] = [
     ...medicineGroups.map((group) => ({
@@ -59,7 +69,7 @@ export function buildTreatmentSummary(records: readonly StoredRecord[], options:
     ...radiation.map((course) => ({
       treatment: {
         kind: 'radiation' as const,
-        name: `${course.modality ?? 'radiation'}${course.site ? ` to ${course.site}` : ''}`,
+        name: radiationName(course),
         firstDate: course.startDate,
         lastDate: course.endDate,
         ongoing: false,
@@ -67,6 +77,7 @@ export function buildTreatmentSummary(records: readonly StoredRecord[], options:
       recordIds: new Set(course.recordIds),
       names: [],
       keys: [],
+      site: course.site,
     })),
   ];
   return {

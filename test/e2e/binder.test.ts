@@ -22,6 +22,7 @@ interface Item {
   value?: { value: number | string; unit?: string; display?: string; referenceRange?: unknown };
   dose?: { amount?: number; unit?: string; display?: string; frequency?: string };
   parts: Array<{ id: string; resourceType: string; title: string; date: string | null; status: string | null; sources: Array<{ portalId: string }> }>;
+  partCount: number;
   study: { modalities: string[]; series: number | null; instances: number | null } | null;
   conclusion: string | null;
 }
@@ -35,8 +36,21 @@ interface Category {
 }
 interface Record {
   categories: Category[];
-  treatmentSummary: { medicines: Array<{ ingredient: string; administrations: number; portals: string[] }>; radiation: Array<{ totalDoseGy?: number; fractions?: number }> };
-  sideEffects: Array<{ what: string; continuedAfterTreatment: string }>;
+  treatmentSummary: {
+    medicines: Array<{
+      ingredient: string;
+      administrations: number;
+      portals: string[];
+      regimen: string;
+      doses: unknown[];
+      doseText: string | null;
+      since: string | null;
+      lastDate: string | null;
+      evidence: { [figure: string]: string[] };
+    }>;
+    radiation: Array<{ totalDoseGy?: number; fractions?: number; modality: string | null; site: string | null; startDate: string | null; evidence: { [figure: string]: string[] } }>;
+  };
+  sideEffects: Array<{ what: string; continuedAfterTreatment: string; linkedTreatments: Array<{ name: string }> }>;
   portals: Array<{ id: string }>;
 }
 
@@ -117,7 +131,9 @@ describe('the binder', () => {
     expect(mammogram.parts.map((part) => part.resourceType).sort()).toEqual(['DiagnosticReport', 'ImagingStudy', 'Procedure']);
     expect(mammogram.study).toMatchObject({ modalities: expect.arrayContaining(['Mammography']) as unknown });
     expect(mammogram.title).not.toMatch(/^[A-Z0-9 /&-]+$/);
-    for (const item of imaging.items) expect(item.parts.length, item.title).toBeGreaterThanOrEqual(1);
+    // The ten records of the five exams (the ten rows), each in exactly one item.
+    expect(imaging.items.reduce((sum, item) => sum + item.partCount, 0)).toBe(10);
+    for (const item of imaging.items) expect(item.parts.length === 0 ? 1 : item.parts.length, item.title).toBe(item.partCount);
     expect(imaging.items.filter((item) => item.parts.some((part) => part.resourceType === 'ImagingStudy')).every((item) => item.study !== null)).toBe(true);
   });
 
@@ -161,6 +177,20 @@ describe('the binder', () => {
     expect(continued(/neuropathy \(docetaxel\)/i)).toBe('yes');
     expect(continued(/radiation dermatitis/i)).toBe('yes');
     expect(continued(/nausea/i)).toBe('no');
+  });
+
+  it('reads the ongoing pill as dose and frequency since its start, and the radiation course from its first fraction with its delivered technique', () => {
+    const anastrozole = binder.treatmentSummary.medicines.find((m) => m.ingredient === 'anastrozole')!;
+    expect(anastrozole).toMatchObject({ regimen: 'continuous', doses: [], lastDate: null, administrations: 0 });
+    expect(anastrozole.doseText).toMatch(/^1 mg /);
+    expect(anastrozole.since?.slice(0, 10)).toBe('2024-05-21');
+    expect(anastrozole.evidence.doseText.length).toBeGreaterThan(0);
+    const breast = binder.treatmentSummary.radiation.find((course) => /breast/i.test(course.site ?? ''))!;
+    expect(breast).toMatchObject({ modality: 'photon', totalDoseGy: 42.56, fractions: 16 });
+    expect(breast.startDate?.slice(0, 10)).toBe('2024-03-11');
+    expect(breast.evidence.totalDoseGy.length).toBe(1);
+    const dermatitis = binder.sideEffects.find((effect) => /radiation dermatitis/i.test(effect.what))!;
+    expect(dermatitis.linkedTreatments.map((treatment) => treatment.name)).toEqual(['radiation to Right breast']);
   });
 
   it('pages a category with an opaque cursor, every item once', async () => {

@@ -174,18 +174,23 @@ describe('medicines', () => {
     expect(buildTreatmentSummary(records).medicines[0]?.frequency).toBe('once a week for 12 doses');
   });
 
-  it('uses the order dates and doses when no dose given is recorded', () => {
+  it('reads a medicine known only from its orders as taken continuously: dose and schedule, from its start to the end of its period', () => {
     const capecitabine = order('o1', 'capecitabine 500 mg tablet', 'completed', '2023-03-20', {
       dosageInstruction: [{ timing: { repeat: { frequency: 2, period: 1, periodUnit: 'd', boundsPeriod: { start: '2023-03-20', end: '2023-06-30' } } }, doseAndRate: [{ doseQuantity: { value: 1500, unit: 'mg' } }] }],
       dispenseRequest: { validityPeriod: { end: '2024-03-20' } },
     });
     expect(buildTreatmentSummary([stored('a', capecitabine, [MEDS])]).medicines[0]).toMatchObject({
-      doses: [{ amount: 1500, unit: 'mg', count: 1 }],
+      regimen: 'continuous',
+      doses: [],
+      doseText: '1,500 mg 2 times a day',
+      since: '2023-03-20',
       firstDate: '2023-03-20',
+      lastGiven: '2023-06-30',
       lastDate: '2023-06-30',
       administrations: 0,
       cycles: 1,
       frequency: '2 times a day',
+      evidence: { doseText: ['a'], firstDate: ['a'], lastGiven: ['a'] },
     });
   });
 
@@ -194,12 +199,12 @@ describe('medicines', () => {
       stored('given', paclitaxelGiven('m1', '2019-06-18', { dosage: {} }), [MEDS]),
       stored('order', order('o1', 'paclitaxel', 'completed', '2019-06-18', { dosageInstruction: [{ doseAndRate: [{ doseQuantity: { value: 100, unit: 'mg' } }] }] }), [MEDS]),
     ];
-    expect(buildTreatmentSummary(records).medicines[0]?.doses).toEqual([{ amount: 100, unit: 'mg', count: 1 }]);
+    expect(buildTreatmentSummary(records).medicines[0]?.doses).toEqual([{ amount: 100, unit: 'mg', count: 1, display: '100 mg', recordIds: ['order'] }]);
   });
 
   it('reads a dose written only in words', () => {
     const given = paclitaxelGiven('m1', '2023-06-06', { dosage: { text: 'Cisplatin 40 mg/m2 IV over 60 minutes' } });
-    expect(buildTreatmentSummary([stored('a', given, [MEDS])]).medicines[0]?.doses).toEqual([{ amount: 40, unit: 'mg/m²', count: 1 }]);
+    expect(buildTreatmentSummary([stored('a', given, [MEDS])]).medicines[0]?.doses).toEqual([{ amount: 40, unit: 'mg/m²', count: 1, display: '40 mg/m²', recordIds: ['a'] }]);
   });
 
   it('keeps a chemo-administration procedure that names no drug with the medicines given that day, without counting it', () => {
@@ -276,6 +281,7 @@ describe('radiation', () => {
         endDate: '2023-10-20',
         sources: [hospital],
         recordIds: ['course'],
+        evidence: { site: ['course'], modality: ['course'], totalDoseGy: ['course'], fractions: ['course'], startDate: ['course'], endDate: ['course'] },
       },
     ]);
   });
@@ -302,13 +308,15 @@ describe('radiation', () => {
     expect(buildTreatmentSummary(records).radiation).toEqual([
       {
         site: null,
-        modality: 'EBRT',
+        // The summary names the delivered beam: megavoltage photons.
+        modality: 'photon',
         totalDoseGy: 50,
         fractions: 25,
         startDate: '2023-09-22',
         endDate: '2023-10-20',
         sources: [hospital, cancerCentre],
         recordIds: ['w1', 'w2', 'w3', 'w4', 'w5', 'doc'],
+        evidence: { site: [], modality: ['doc'], totalDoseGy: ['doc'], fractions: ['doc'], startDate: ['w1'], endDate: ['w5'] },
       },
     ]);
   });
@@ -596,5 +604,124 @@ describe('buildTreatmentSummary on untrusted input', () => {
     const effect = condition('c', 'Fatigue', { onsetDateTime: '2023-06-20', clinicalStatus: active });
     const summary = buildTreatmentSummary([...weeklyPaclitaxel(), stored('f', effect, [SIDE_EFFECTS])], { asOf: 'tomorrow' });
     expect(summary.sideEffects[0]?.continuedAfterTreatment).toBe('unknown');
+  });
+});
+
+describe('a treatment summary you can rely on (the demo patient’s cases)', () => {
+  const ANASTROZOLE = { coding: [{ system: RXNORM, code: '199224', display: 'anastrozole 1 MG Oral Tablet' }], text: 'anastrozole 1 mg tablet' };
+
+  it('reads an ongoing daily pill as its dose and frequency since it started, not as a count of its order and dispense', () => {
+    const prescribed = order('318841188', 'anastrozole 1 mg tablet', 'active', '2024-05-21T14:40:00Z', {
+      medicationCodeableConcept: ANASTROZOLE,
+      dosageInstruction: [
+        {
+          text: 'Take 1 tablet (1 mg) by mouth once daily.',
+          route: { text: 'Oral' },
+          timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd' } },
+          doseAndRate: [{ doseQuantity: { value: 1, unit: 'mg' } }],
+        },
+      ],
+    });
+    const dispensed = {
+      resourceType: 'MedicationDispense',
+      id: '418800771',
+      status: 'completed',
+      subject,
+      medicationCodeableConcept: ANASTROZOLE,
+      whenHandedOver: '2024-05-21T19:40:00Z',
+      dosageInstruction: [{ text: 'Take 1 tablet (1 mg) by mouth once daily.' }],
+    };
+    const [anastrozole] = buildTreatmentSummary([stored('order', prescribed, [MEDS]), stored('dispense', dispensed, [MEDS])], { asOf: '2024-07-02' }).medicines;
+    expect(anastrozole).toMatchObject({
+      ingredient: 'anastrozole',
+      regimen: 'continuous',
+      doses: [],
+      doseText: '1 mg once a day',
+      since: '2024-05-21T14:40:00Z',
+      firstDate: '2024-05-21T14:40:00Z',
+      lastGiven: null,
+      lastDate: null,
+      administrations: 0,
+      status: 'ongoing',
+      evidence: { doseText: ['order'], firstDate: ['order'], lastGiven: [] },
+    });
+  });
+
+  it('takes "last given" from the doses given, never from a later order', () => {
+    const records = [...weeklyPaclitaxel(), stored('renewal', order('o9', 'paclitaxel', 'completed', '2023-08-01'), [MEDS])];
+    const [paclitaxel] = buildTreatmentSummary(records).medicines;
+    expect(paclitaxel).toMatchObject({ regimen: 'course', lastGiven: '2023-07-11T15:09:00Z', lastDate: '2023-07-11T15:09:00Z' });
+    expect(paclitaxel?.evidence.lastGiven).toEqual(['ma-6']);
+  });
+
+  const planning: Procedure = {
+    resourceType: 'Procedure',
+    id: '3521100522',
+    status: 'completed',
+    subject,
+    code: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '77263', display: 'Radiation therapy planning, complex' }], text: 'Therapeutic radiology treatment planning, complex' },
+    performedDateTime: '2024-03-04T18:00:00Z',
+  };
+  const breastCourse: Procedure = {
+    resourceType: 'Procedure',
+    id: '3521100530',
+    status: 'completed',
+    subject,
+    code: {
+      coding: [
+        { system: SNOMED, code: '1217123003', display: 'Radiotherapy course of treatment (regime/therapy)' },
+        { system: SNOMED, code: '33195004', display: 'Teleradiotherapy procedure (procedure)' },
+      ],
+      text: 'External beam radiation therapy, right breast with tumor bed boost',
+    },
+    performedPeriod: { start: '2024-03-11T13:00:00Z', end: '2024-04-19T13:20:00Z' },
+    bodySite: [{ coding: [{ system: SNOMED, code: '73056007', display: 'Right breast structure' }], text: 'Right breast' }],
+    note: [{ text: 'Whole breast 4256 cGy/16 fx (6 MV tangents) + tumor bed boost 1000 cGy/4 fx (12 MeV electrons). Total 5256 cGy to the tumor bed.' }],
+  };
+
+  it('runs a radiation course from its first to its last fraction, not from its planning, with the technique that delivered its dose', () => {
+    const [course] = buildTreatmentSummary([stored('plan', planning, [RADIATION]), stored('course', breastCourse, [RADIATION])]).radiation;
+    expect(course).toMatchObject({
+      site: 'Right breast',
+      modality: 'photon',
+      totalDoseGy: 42.56,
+      fractions: 16,
+      startDate: '2024-03-11T13:00:00Z',
+      endDate: '2024-04-19T13:20:00Z',
+      recordIds: ['course', 'plan'],
+      evidence: { modality: ['course'], totalDoseGy: ['course'], startDate: ['course'], endDate: ['course'] },
+    });
+  });
+
+  it('reads an electron course as electron when the delivered modality says so', () => {
+    expect(radiationFacts({ resourceType: 'Procedure', note: [{ text: 'Scar boost 1000 cGy/5 fx with 9 MeV electrons' }] }).modality).toBe('electron');
+    expect(radiationFacts({ resourceType: 'Procedure', note: [{ text: 'Whole breast 4256 cGy/16 fx (6 MV tangents) + boost 1000 cGy/4 fx (12 MeV electrons)' }] }).modality).toBe('photon');
+  });
+
+  it('links a radiation side effect to the course given at its site, even when another course is nearer in time', () => {
+    const brainCourse = mcodeCourse('rt-brain', 3000, 10, '2024-05-20', '2024-05-31');
+    brainCourse.bodySite = [{ text: 'Brain' }];
+    const dermatitis = condition('c', 'Radiation dermatitis', {
+      code: { coding: [{ system: ICD10, code: 'L58.0', display: 'Acute radiodermatitis' }], text: 'Radiation dermatitis' },
+      bodySite: [{ text: 'Right breast' }],
+      onsetDateTime: '2024-06-03',
+      clinicalStatus: active,
+    });
+    const records = [stored('plan', planning, [RADIATION]), stored('course', breastCourse, [RADIATION]), stored('brain', brainCourse, [RADIATION]), stored('derm', dermatitis, [SIDE_EFFECTS])];
+    const [effect] = buildTreatmentSummary(records, { asOf: '2024-07-02' }).sideEffects;
+    expect(effect?.linkedTreatments.map((treatment) => treatment.name)).toEqual(['radiation to Right breast']);
+    expect(effect?.linkedTreatments[0]).toMatchObject({ firstDate: '2024-03-11T13:00:00Z', lastDate: '2024-04-19T13:20:00Z' });
+  });
+});
+
+describe('a cancer medicine known only from its orders', () => {
+  it('reads an infusion ordered every three weeks as a course with its ordered dose, not as a continuous medicine', () => {
+    const paclitaxel = order('o1', 'Paclitaxel', 'completed', '2023-02-01', { dosageInstruction: [{ text: '175 mg/m² IV every 3 weeks', doseAndRate: [{ doseQuantity: { value: 175, unit: 'mg/m2' } }] }] });
+    expect(buildTreatmentSummary([stored('o1', paclitaxel, [MEDS])]).medicines[0]).toMatchObject({
+      regimen: 'course',
+      doses: [{ amount: 175, unit: 'mg/m²', count: 1 }],
+      since: null,
+      lastGiven: null,
+    });
   });
 });
