@@ -119,13 +119,22 @@ const SummaryLine = {
 export const MedicineDoseCount = z.object({
   amount: z.number(),
   unit: z.string().nullable(),
-  count: z.int().describe('administrations (or, without any, orders) with this dose'),
+  count: z.int().describe('administrations (or, for a course recorded only as orders, orders) with this dose'),
+  display: z.string().describe('"80 mg/m²"'),
+  recordIds: z.array(RecordId).describe('the records this dose was read from'),
 });
+
+/** For each figure of a summary line, the records it came from. */
+const Evidence = z.record(z.string(), z.array(RecordId));
 
 export const Medicine = z.object({
   ingredient: z.string().describe('lower-case ingredient ("paclitaxel")'),
   rxnormCodes: z.array(z.string()),
-  doses: z.array(MedicineDoseCount),
+  regimen: z.enum(['course', 'continuous']).describe('course: single doses given were recorded; continuous: only orders, dispenses and statements (a daily pill)'),
+  doses: z.array(MedicineDoseCount).describe('doses given, most common first; empty for a continuous medicine'),
+  doseText: z.string().nullable().describe('the prescribed dose and schedule in words: "1 mg once a day"'),
+  since: FhirDate.nullable().describe('a continuous medicine: the day it was started'),
+  lastGiven: FhirDate.nullable().describe('the last dose given, or the end of a period that has ended; never an order date'),
   route: z.string().nullable(),
   frequency: z.string().nullable(),
   firstDate: FhirDate.nullable(),
@@ -134,6 +143,7 @@ export const Medicine = z.object({
   cycles: z.int().describe('distinct days given (or, without any administration, distinct order start days)'),
   status: z.enum(['ongoing', 'completed', 'stopped', 'unknown']),
   ...SummaryLine,
+  evidence: Evidence,
 });
 
 export const RadiationCourse = z.object({
@@ -144,6 +154,7 @@ export const RadiationCourse = z.object({
   startDate: FhirDate.nullable(),
   endDate: FhirDate.nullable(),
   ...SummaryLine,
+  evidence: Evidence,
 });
 
 export const LinkedTreatment = z.object({
