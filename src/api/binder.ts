@@ -93,7 +93,10 @@ export const Item = z
     documents: z.array(ItemDocument),
     sources: z.array(PortalSource),
     removedAtSource: z.boolean(),
-    parts: z.array(ItemPart).describe("every record the item joins (an exam's report, images and procedure; an operation and its note; one medicine's orders)"),
+    parts: z
+      .array(ItemPart)
+      .describe("the records the item joins (an exam's report, images and procedure; an operation and its note; one medicine's orders), at most 20; empty for an item of one record"),
+    partCount: z.int().min(1).describe('how many records the item joins'),
     study: StudyFacts.nullable(),
     conclusion: z.string().nullable().describe("a report's conclusion in words"),
   })
