@@ -9,7 +9,7 @@ import { createPool, type Pool } from './db/pool.js';
 import { createLogger } from './logger.js';
 import { createQueueFactory, type QueueFactory } from './queue/connection.js';
 import databasePlugin from './plugins/database.js';
-import queuesPlugin from './plugins/queues.js';
+import queuesPlugin from './jobs/plugin.js';
 import securityPlugin from './plugins/security.js';
 import errorsPlugin, { clientErrorHandler, frameworkErrors } from './plugins/errors.js';
 import docsPlugin from './plugins/docs.js';

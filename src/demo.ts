@@ -5,16 +5,13 @@
 import { startSandbox, type Sandbox } from '../sandbox/server.js';
 import { loadConfig } from './config.js';
 import { createSecretBox } from './crypto/secret-box.js';
-import { createPool } from './db/pool.js';
 import { createLogger } from './logger.js';
 import { createPortalRegistry } from './portals/registry.js';
-import { createQueueFactory } from './queue/connection.js';
 import { startServer } from './server.js';
 import { demoSecretKey, startEmbeddedPostgres, type EmbeddedDatabase } from './embedded.js';
 import { exitOnStartupError } from './startup.js';
 import { exitGracefullyOnSignals } from './lifecycle.js';
-import { queueStartupJobs, workerDefinitions } from '../workers/definitions.js';
-import { startWorkers } from '../workers/runtime.js';
+import { startWorkers } from './jobs/workers.js';
 import { choosePort, portTakenMessage } from './demo-ports.js';
 
 /** The sandbox on its usual ports (4101, 4102), or on free ones when those are taken. */
@@ -50,20 +47,17 @@ try {
 
   sandbox = await startDemoSandbox();
   const server = await startServer(config);
-  const pool = createPool(config.databaseUrl, 'carebinder-demo-worker');
-  const registry = createPortalRegistry(pool, createSecretBox(config.secretKey, config.oldSecretKeys));
+  const workers = await startWorkers({ config, log, name: 'carebinder-demo-worker' });
+  const registry = createPortalRegistry(workers.pool, createSecretBox(config.secretKey, config.oldSecretKeys));
   for (const hospital of sandbox.hospitals) {
     // The sandbox registers the public client carebinder-demo, which may redirect to any loopback URL.
     await registry.upsert({ id: hospital.id, name: hospital.name, fhirBaseUrl: hospital.fhirBaseUrl, clientId: 'carebinder-demo' });
   }
-  const factory = createQueueFactory({ redisUrl: config.redisUrl, databaseUrl: config.databaseUrl, role: 'worker' });
-  const workers = startWorkers(factory, workerDefinitions({ config, pool, factory, log }), log);
-  await queueStartupJobs(factory, config);
 
   console.log(`carebinder ${config.publicUrl}`);
   for (const hospital of sandbox.hospitals) console.log(`sandbox ${hospital.id} ${hospital.fhirBaseUrl}`);
   console.log('portal login at both sandbox hospitals: jane / sandbox');
-  console.log(`storage: ${embedded ? 'embedded PostgreSQL under .data/' : 'PostgreSQL from DATABASE_URL'}; jobs on ${factory.kind}; API docs at ${config.publicUrl}/docs`);
+  console.log(`storage: ${embedded ? 'embedded PostgreSQL under .data/' : 'PostgreSQL from DATABASE_URL'}; jobs on ${workers.factory.kind}; API docs at ${config.publicUrl}/docs`);
   console.log('open the carebinder URL, sign up, and link both hospitals. Ctrl+C stops.');
 
   const stopSandbox = sandbox;
@@ -76,8 +70,6 @@ try {
       log.level = 'fatal'; // the workers' "connection terminated" errors say nothing new now
     }
     await workers.close();
-    await factory.close();
-    await pool.end();
     await server.close();
     await stopSandbox.close();
     await embedded?.stop();

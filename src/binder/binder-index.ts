@@ -7,7 +7,7 @@ import type { Queryable } from '../db/pool.js';
 import { CATEGORY_IDS, type CategoryId } from '../records/categories.js';
 import { typeRank } from '../records/duplicates.js';
 import { UnionFind } from '../records/union-find.js';
-import { accountSources, type AccountSources } from './items.js';
+import { accountSources, type AccountSources } from './sources.js';
 
 export interface BinderEntry {
   /** The record shown (the richest of its duplicate group). */

@@ -3,37 +3,7 @@
 import type { Queryable } from '../db/pool.js';
 import type { DocumentAttachment, StudyFacts } from '../records/binder-fields.js';
 import type { BinderEntry } from './binder-index.js';
-
-export interface Source {
-  portalId: string;
-  portalName: string;
-  linkId: string;
-}
-
-interface LinkSourceRow {
-  link_id: string;
-  portal_id: string;
-  portal_name: string;
-  fhir_base_url: string;
-}
-
-export interface AccountSources {
-  byLink: Map<string, Source & { fhirBaseUrl: string }>;
-}
-
-export async function accountSources(db: Queryable, accountId: string): Promise<AccountSources> {
-  // A source is a portal link or an upload (migration 0012): an upload is named
-  // "Uploaded: <file name> (<date>)", and its attachments resolve against urn:carebinder:upload:<id>.
-  const { rows } = await db.query<LinkSourceRow>(
-    `SELECT l.id AS link_id, COALESCE(p.id, 'upload:' || u.id) AS portal_id,
-            COALESCE(p.name, 'Uploaded: ' || u.file_name || ' (' || to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') || ')') AS portal_name,
-            COALESCE(p.fhir_base_url, 'urn:carebinder:upload:' || u.id) AS fhir_base_url
-       FROM links l LEFT JOIN portals p ON p.id = l.portal_id LEFT JOIN uploads u ON u.id = l.upload_id
-      WHERE l.account_id = $1 AND (p.id IS NOT NULL OR u.id IS NOT NULL)`,
-    [accountId],
-  );
-  return { byLink: new Map(rows.map((r) => [r.link_id, { linkId: r.link_id, portalId: r.portal_id, portalName: r.portal_name, fhirBaseUrl: r.fhir_base_url }])) };
-}
+import type { AccountSources } from './sources.js';
 
 interface ItemRow {
   id: string;

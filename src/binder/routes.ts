@@ -10,7 +10,8 @@ import { BadRequestError, NotFoundError } from '../errors.js';
 import { requireAccount } from '../plugins/auth.js';
 import { CATEGORIES, CATEGORY_IDS, isCategoryId, type CategoryId } from '../records/categories.js';
 import { after, binderIndex, decodeCursor, encodeCursor, matches, type BinderIndex, type EntryFilter } from './binder-index.js';
-import { renderItems, type AccountSources } from './items.js';
+import { renderItems } from './items.js';
+import type { AccountSources } from './sources.js';
 import { treatmentSummaryFor } from './summary.js';
 import { sendDocument } from './documents.js';
 

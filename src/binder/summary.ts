@@ -2,7 +2,7 @@
 // categories (a few hundred at most) and cached per binder version.
 import type { Queryable } from '../db/pool.js';
 import { buildTreatmentSummary, type TreatmentSummary } from '../records/treatment-summary.js';
-import type { AccountSources } from './items.js';
+import type { AccountSources } from './sources.js';
 
 const TREATMENT_CATEGORIES = ['medication-treatment-summary', 'radiation-treatment-summary', 'treatment-side-effects'];
 const cache = new Map<string, TreatmentSummary>();

@@ -17,7 +17,7 @@ import PDFDocument from 'pdfkit';
 import type { PDFDocument as PdfLibDocument } from 'pdf-lib';
 import type { Queryable } from '../db/pool.js';
 import { binderIndex, matches, type BinderEntry, type EntryFilter } from '../binder/binder-index.js';
-import type { AccountSources } from '../binder/items.js';
+import type { AccountSources } from '../binder/sources.js';
 import { treatmentSummaryFor } from '../binder/summary.js';
 import { BadRequestError } from '../errors.js';
 import { CATEGORIES, CATEGORY_IDS, type CategoryId } from '../records/categories.js';
@@ -338,16 +338,23 @@ export async function renderBinderPdf(db: Queryable, accountId: string, out: Wri
   const measuring = newDocument(body, bold, input.now);
   const layout: Layout = { sections: new Map(), documentPages: new Map(), totalPages: 0 };
   const measure = new Pen(measuring, false, layout, footerName);
-  await writeBinder(measure, input);
+  await writeBinder(measure, input, async () => {
+    if (out.destroyed) throw new Error('binder PDF: the reader went away');
+  });
   layout.totalPages = measure.page;
   measuring.end();
 
   // Pass 2: draw, streaming out.
   const doc = newDocument(body, bold, input.now);
   const written = pipeline(doc, out);
+  // Handled now, awaited below: a reader that goes away early must not make this an unhandled rejection.
+  written.catch(() => {});
   const pen = new Pen(doc, true, layout, footerName);
   const drawn = writeBinder(pen, input, async () => {
-    while (doc.readableLength > HIGH_WATER_BYTES) await new Promise((resolve) => setTimeout(resolve, 5));
+    // Stop drawing for a reader that went away; wait while the reader is behind.
+    const gone = () => out.destroyed || doc.destroyed;
+    while (!gone() && doc.readableLength > HIGH_WATER_BYTES) await new Promise((resolve) => setTimeout(resolve, 5));
+    if (gone()) throw new Error('binder PDF: the reader went away');
   });
   try {
     await drawn;

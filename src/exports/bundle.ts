@@ -12,7 +12,8 @@
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Queryable } from '../db/pool.js';
-import { absoluteAttachmentUrl, accountSources, type AccountSources } from '../binder/items.js';
+import { absoluteAttachmentUrl } from '../binder/items.js';
+import { accountSources, type AccountSources } from '../binder/sources.js';
 import { documentUuid } from './documents.js';
 
 const RECORD_BATCH = 500;

@@ -4,7 +4,8 @@
 // only records that have attachments, and document metadata without the bytes.
 import { createHash } from 'node:crypto';
 import type { Queryable } from '../db/pool.js';
-import { absoluteAttachmentUrl, type AccountSources } from '../binder/items.js';
+import { absoluteAttachmentUrl } from '../binder/items.js';
+import type { AccountSources } from '../binder/sources.js';
 import { CATEGORY_IDS, type CategoryId } from '../records/categories.js';
 import type { DocumentAttachment } from '../records/binder-fields.js';
 

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import escapeHtml from 'escape-html';
 import type { Queryable } from '../db/pool.js';
 import { binderIndex } from '../binder/binder-index.js';
-import type { AccountSources } from '../binder/items.js';
+import type { AccountSources } from '../binder/sources.js';
 import type { MedicineDose, ResultValue } from '../records/binder-fields.js';
 import { doseWords, valueWords } from './display.js';
 import { stableUuid } from './documents.js';

@@ -2,7 +2,7 @@
 // own id for the patient), names, birth date, gender, contact details and addresses, de-duplicated.
 import type { Patient } from 'fhir/r4.js';
 import type { Queryable } from '../db/pool.js';
-import type { AccountSources } from '../binder/items.js';
+import type { AccountSources } from '../binder/sources.js';
 
 export interface PortalPatient {
   resource: Patient;

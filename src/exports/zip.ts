@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import escapeHtml from 'escape-html';
 import { ZipFile } from 'yazl';
 import type { Queryable } from '../db/pool.js';
-import { accountSources } from '../binder/items.js';
+import { accountSources } from '../binder/sources.js';
 import { CATEGORIES, type CategoryId } from '../records/categories.js';
 import { binderPdfStream } from './binder-pdf.js';
 import { completeBundleStream } from './bundle.js';
@@ -34,7 +34,17 @@ export function exportZipStream(db: Queryable, accountId: string, options: ZipOp
   const output = zip.outputStream as Readable;
   const fail = (error: unknown) => output.destroy(error instanceof Error ? error : new Error(String(error)));
   zip.on('error', fail);
-  fillZip(zip, db, accountId, options).catch(fail);
+  // The entries' own streams (the Bundle, the PDF) stop when the zip's reader goes away.
+  const inputs = new Set<Readable>();
+  output.once('close', () => {
+    for (const input of inputs) input.destroy();
+  });
+  fillZip(zip, db, accountId, options, (stream) => {
+    inputs.add(stream);
+    stream.once('close', () => inputs.delete(stream));
+    if (output.destroyed) stream.destroy();
+    return stream;
+  }).catch(fail);
   return output;
 }
 
@@ -42,7 +52,7 @@ export async function writeExportZip(db: Queryable, accountId: string, out: Writ
   await pipeline(exportZipStream(db, accountId, options), out);
 }
 
-async function fillZip(zip: ZipFile, db: Queryable, accountId: string, options: ZipOptions): Promise<void> {
+async function fillZip(zip: ZipFile, db: Queryable, accountId: string, options: ZipOptions, track: (stream: Readable) => Readable): Promise<void> {
   const now = options.now ?? new Date();
   const sources = await accountSources(db, accountId);
   const [placed, patients] = await Promise.all([placedDocuments(db, accountId, sources), portalPatients(db, accountId, sources)]);
@@ -51,8 +61,8 @@ async function fillZip(zip: ZipFile, db: Queryable, accountId: string, options: 
   const name = patientName(mergePatients(patients));
   const includePdf = options.includePdf !== false;
   zip.addBuffer(Buffer.from(indexHtml(name, now, documents, includePdf)), 'index.html', { mtime });
-  zip.addReadStreamLazy('carebinder.json', { mtime }, (callback) => callback(null, completeBundleStream(db, accountId, { now })));
-  if (includePdf) zip.addReadStreamLazy('binder.pdf', { mtime, compress: false }, (callback) => callback(null, binderPdfStream(db, accountId, { now })));
+  zip.addReadStreamLazy('carebinder.json', { mtime }, (callback) => callback(null, track(completeBundleStream(db, accountId, { now }))));
+  if (includePdf) zip.addReadStreamLazy('binder.pdf', { mtime, compress: false }, (callback) => callback(null, track(binderPdfStream(db, accountId, { now }))));
   for (const { document, name: path } of documents) {
     zip.addReadStreamLazy(path, { mtime, compress: !STORED_TYPES.test(document.contentType) }, (callback) =>
       callback(

@@ -11,10 +11,17 @@ export interface UploadJobData {
   readonly uploadId: string;
 }
 
+export interface UploadJob {
+  readonly name: 'upload';
+  readonly data: UploadJobData;
+}
+
+export type UploadsQueue = Queue<UploadJobData, unknown, UploadJob['name']>;
+
 /** A few tries for what fails on our side (the database away); a bad file fails at once, with its reason. */
 const ATTEMPTS = 3;
 
-export async function enqueueUpload(queue: Queue<UploadJobData>, uploadId: string): Promise<string> {
+export async function enqueueUpload(queue: UploadsQueue, uploadId: string): Promise<string> {
   const job = await queue.add(
     'upload',
     { uploadId },

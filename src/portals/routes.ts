@@ -7,7 +7,7 @@ import { requireAccount } from '../plugins/auth.js';
 import { SESSION_COOKIE } from '../plugins/security.js';
 import { createAccountRepository } from '../accounts/repository.js';
 import { PortalResponseError, PortalUnreachableError } from '../http/portal-http.js';
-import { enqueueSync, scheduleLinkSync, unscheduleLinkSync } from '../sync/sync-queue.js';
+import { enqueueSync, scheduleLinkSync, unscheduleLinkSync } from '../jobs/sync.js';
 import { createPortalRegistry, type Portal } from './registry.js';
 import { createLinkRepository, type Link, type StoredTokens } from './links.js';
 import { createSmartLaunch, isNetworkFailure, issuerProblem, oauthErrorFrom } from './smart-launch.js';

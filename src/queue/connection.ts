@@ -13,8 +13,8 @@ type WorkerSettings = Omit<WorkerOptions, 'connection'>;
 
 export interface QueueFactory {
   readonly kind: QueueStoreKind;
-  createQueue<D>(name: string, settings?: QueueSettings): Queue<D>;
-  createWorker<D>(name: string, processor: Processor<D>, settings?: WorkerSettings): Worker<D>;
+  createQueue<D, N extends string = string>(name: string, settings?: QueueSettings): Queue<D, unknown, N>;
+  createWorker<D, N extends string = string>(name: string, processor: Processor<D, unknown, N>, settings?: WorkerSettings): Worker<D, unknown, N>;
   /** The shared Redis client when the store is Redis (rate limiters and locks use it). */
   readonly redis: Redis | undefined;
   close(): Promise<void>;
@@ -59,10 +59,10 @@ function redisQueueFactory(redisUrl: string, options: QueueFactoryOptions): Queu
   return {
     kind: 'redis',
     redis,
-    createQueue: <D>(name: string, settings?: QueueSettings) =>
-      quiet(new Queue<D>(name, { defaultJobOptions: DEFAULT_JOB_OPTIONS, ...settings, prefix, connection: redis })),
-    createWorker: <D>(name: string, processor: Processor<D>, settings?: WorkerSettings) =>
-      new Worker<D>(name, processor, { ...DEFAULT_WORKER_SETTINGS, ...settings, prefix, connection: redis }),
+    createQueue: <D, N extends string = string>(name: string, settings?: QueueSettings) =>
+      quiet(new Queue<D, unknown, N>(name, { defaultJobOptions: DEFAULT_JOB_OPTIONS, ...settings, prefix, connection: redis })),
+    createWorker: <D, N extends string = string>(name: string, processor: Processor<D, unknown, N>, settings?: WorkerSettings) =>
+      new Worker<D, unknown, N>(name, processor, { ...DEFAULT_WORKER_SETTINGS, ...settings, prefix, connection: redis }),
     close: async () => {
       await redis.quit().catch(() => redis.disconnect());
     },
@@ -76,21 +76,21 @@ function postgresQueueFactory(databaseUrl: string): QueueFactory {
   return {
     kind: 'postgres',
     redis: undefined,
-    createQueue: <D>(name: string, settings?: QueueSettings) =>
-      quiet(new Queue(name, { defaultJobOptions: DEFAULT_JOB_OPTIONS, ...settings, connection }, createPostgresBackend) as unknown as Queue<D>),
-    createWorker: <D>(name: string, processor: Processor<D>, settings?: WorkerSettings) =>
-      new Worker(name, processor as Processor, { ...DEFAULT_WORKER_SETTINGS, ...settings, connection }, createPostgresBackend) as unknown as Worker<D>,
+    createQueue: <D, N extends string = string>(name: string, settings?: QueueSettings) =>
+      quiet(new Queue(name, { defaultJobOptions: DEFAULT_JOB_OPTIONS, ...settings, connection }, createPostgresBackend) as unknown as Queue<D, unknown, N>),
+    createWorker: <D, N extends string = string>(name: string, processor: Processor<D, unknown, N>, settings?: WorkerSettings) =>
+      new Worker(name, processor as Processor, { ...DEFAULT_WORKER_SETTINGS, ...settings, connection }, createPostgresBackend) as unknown as Worker<D, unknown, N>,
     close: async () => {},
   };
 }
 
 /** Connection errors surface through readiness and failed adds; without a listener BullMQ prints them. */
-function quiet<D>(queue: Queue<D>): Queue<D> {
+function quiet<D, N extends string>(queue: Queue<D, unknown, N>): Queue<D, unknown, N> {
   queue.on('error', () => {});
   return queue;
 }
 
 /** Rejects when the store does not answer within the time limit. */
-export async function pingQueue(queue: Queue, timeoutMs = 1_500): Promise<void> {
+export async function pingQueue(queue: Pick<Queue, 'getJobCounts'>, timeoutMs = 1_500): Promise<void> {
   await withTimeout(queue.getJobCounts('waiting'), timeoutMs, 'queue store did not answer in time');
 }

@@ -5,7 +5,7 @@ import { SyncNowQuery, SyncQueued, SyncStatus } from '../api/sync.js';
 import { ConflictError, NotFoundError, ServiceUnavailableError } from '../errors.js';
 import { requireAccount } from '../plugins/auth.js';
 import { createLinkRepository } from '../portals/links.js';
-import { enqueueSync, syncDeduplicationId } from './sync-queue.js';
+import { enqueueSync, syncDeduplicationId } from '../jobs/sync.js';
 import { createSyncRunRepository, progressOf } from './sync-runs.js';
 
 export const syncRoutes: FastifyPluginAsyncZod = async (app) => {

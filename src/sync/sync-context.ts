@@ -10,7 +10,7 @@ import type { TokenKeeper } from '../portals/token-refresh.js';
 import type { FhirHttp, RetryPolicy } from './fhir-http.js';
 import type { PortalLimiter } from './portal-limiter.js';
 import { createSyncRunRepository, type SyncRun, type SyncRunRepository, type TypeReport } from './sync-runs.js';
-import type { SyncJobData } from './sync-queue.js';
+import type { SyncJobData } from './job-data.js';
 
 /** Where a sync stands; saved in the job's data after every page. */
 export interface SyncCursor {

@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { UploadAccepted, UploadList, UploadParams, Upload as UploadAnswer } from '../api/uploads.js';
 import { AppError, BadRequestError, NotFoundError, ServiceUnavailableError } from '../errors.js';
-import { enqueueUpload, UPLOAD_QUEUE, type UploadJobData } from '../jobs/upload.js';
+import { enqueueUpload } from '../jobs/upload.js';
 import { requireAccount } from '../plugins/auth.js';
 import { CATEGORY_IDS, isCategoryId } from '../records/categories.js';
 import { createUploadRepository, uploadSourceName, type Upload } from './repository.js';
@@ -61,8 +61,6 @@ export function cleanFileName(name: string | undefined): string {
 export const uploadRoutes: FastifyPluginAsyncZod<UploadRoutesOptions> = async (app, { maxBytes }) => {
   // Multipart only here: the rest of the API takes JSON.
   await app.register(multipart, { limits: { fileSize: maxBytes, files: 1, fields: 8, fieldSize: 1024, parts: 10 }, throwFileSizeLimit: true });
-  const queue = app.queues.factory.createQueue<UploadJobData>(UPLOAD_QUEUE);
-  app.addHook('onClose', async () => queue.close());
   const uploads = createUploadRepository(app.db);
   const maxMb = Math.round((maxBytes / 1024 / 1024) * 10) / 10;
 
@@ -140,7 +138,7 @@ export const uploadRoutes: FastifyPluginAsyncZod<UploadRoutesOptions> = async (a
         date,
       });
       try {
-        await enqueueUpload(queue, upload.id);
+        await enqueueUpload(app.queues.uploads, upload.id);
       } catch (error) {
         // Without the job nothing would ever file it: keep nothing, and say so.
         await uploads.deleteForAccount(upload.id, account.id);

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretBox } from '../../src/crypto/secret-box.js';
 import { createLinkRepository } from '../../src/portals/links.js';
 import { createPortalRegistry } from '../../src/portals/registry.js';
-import { enqueueSync } from '../../src/sync/sync-queue.js';
+import { enqueueSync } from '../../src/jobs/sync.js';
 import { buildTestApp, signedInPatient, type TestApp } from '../helpers/app.js';
 import { uniquePrefix } from '../helpers/services.js';
 import { waitForSync } from '../helpers/sync.js';

@@ -1,9 +1,9 @@
-// A worker process for the graceful-shutdown test: the real runtime and signal handling,
-// serving one queue whose jobs take a while.
+// A worker process for the graceful-shutdown test: the runtime under startWorkers (runWorkers)
+// and the real signal handling, serving one queue whose jobs take a while.
 import { createLogger } from '../../src/logger.js';
 import { exitGracefullyOnSignals } from '../../src/lifecycle.js';
 import { createQueueFactory } from '../../src/queue/connection.js';
-import { startWorkers } from '../../workers/runtime.js';
+import { runWorkers } from '../../src/jobs/workers.js';
 
 const factory = createQueueFactory({
   redisUrl: process.env.REDIS_URL,
@@ -12,7 +12,7 @@ const factory = createQueueFactory({
   prefix: process.env.QUEUE_PREFIX,
 });
 const log = createLogger('silent', 'slow-worker');
-const runtime = startWorkers(
+const runtime = runWorkers(
   factory,
   [
     {

@@ -4,8 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderBinderPdf } from '../../src/exports/binder-pdf.js';
 import { CATEGORIES, CATEGORY_IDS } from '../../src/records/categories.js';
 import { buildTestApp, signedInPatient, type TestApp } from '../helpers/app.js';
 import { DISCHARGE_TEXT, INLINE_TEXT, PATHOLOGY_TEXT, seedExportPatient, type ExportPatient } from '../helpers/export-patient.js';
@@ -129,6 +131,12 @@ describe('the binder PDF', () => {
     expect(part).not.toContain('White blood cells');
     expect(part).not.toContain(CATEGORIES['pathology-reports'].title);
     expect(part).toContain('Only part of the binder: portal Riverside Clinic; categories: Vaccines, Health history test results.');
+  });
+
+  it('stops drawing, without an unhandled rejection, when its reader goes away', async () => {
+    const out = new PassThrough();
+    out.once('data', () => out.destroy());
+    await expect(renderBinderPdf(t.pool, patient.accountId, out)).rejects.toThrow();
   });
 
   it('refuses filters it cannot apply, and another patient or no session sees nothing of this binder', async () => {

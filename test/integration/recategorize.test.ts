@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { CLASSIFIER_RULES_VERSION } from '../../src/records/classify/index.js';
-import { processRecategorize, type RecategorizeJobData } from '../../src/records/recategorize.js';
+import { processRecategorize, type RecategorizeJobData } from '../../src/jobs/recategorize.js';
 import { toRecordRow } from '../../src/sync/record-row.js';
 import { upsertRecords } from '../../src/sync/storage.js';
 import { buildTestApp, signedInPatient, type TestApp } from '../helpers/app.js';

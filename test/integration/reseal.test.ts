@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processReseal, resealSecrets, type ResealJobData } from '../../src/crypto/reseal.js';
+import { processReseal, resealSecrets, type ResealJobData } from '../../src/jobs/reseal.js';
 import { createSecretBox, keyIdOf } from '../../src/crypto/secret-box.js';
 import { createLogger } from '../../src/logger.js';
 import { tokenContext } from '../../src/portals/links.js';

@@ -77,12 +77,13 @@ describe('attachments a sync owes the binder', () => {
     const lost = [...complete.keys()].slice(0, 3);
     await t.pool.query('DELETE FROM documents WHERE link_id = $1 AND source_url = ANY($2::text[])', [linkId, lost]);
     // Incremental: the portal reports nothing changed, and the records' hashes are the same.
+    const before = (await t.pool.query<{ at: Date }>('SELECT clock_timestamp() AS at')).rows[0].at;
     const again = await sync();
     expect(again).toMatchObject({ state: 'succeeded', missing: 0 });
     expect(await documents()).toEqual(complete);
     const { rows } = await t.pool.query<{ written: number }>(
-      `SELECT count(*)::int AS written FROM records WHERE link_id = $1 AND last_changed_at > now() - interval '2 seconds' AND resource_type = 'DocumentReference'`,
-      [linkId],
+      `SELECT count(*)::int AS written FROM records WHERE link_id = $1 AND last_changed_at > $2 AND resource_type = 'DocumentReference'`,
+      [linkId, before],
     );
     expect(rows[0].written).toBe(0);
   });

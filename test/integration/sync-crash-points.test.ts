@@ -14,7 +14,7 @@ import { createPortalRegistry } from '../../src/portals/registry.js';
 import { createTokenKeeper } from '../../src/portals/token-refresh.js';
 import { localPortalLimiter } from '../../src/sync/portal-limiter.js';
 import { DEFAULT_SYNC_SETTINGS, syncLink, type SyncCursor, type SyncOutcome } from '../../src/sync/sync-link.js';
-import type { SyncJobData } from '../../src/sync/sync-queue.js';
+import type { SyncJobData } from '../../src/jobs/sync.js';
 import { buildTestApp, signedInPatient, type TestApp } from '../helpers/app.js';
 import { linkPortal } from '../helpers/linking.js';
 import { DEMO_LOGIN, registerSandboxPortals, startTestSandbox } from '../helpers/sandbox.js';

@@ -295,7 +295,7 @@ describe('upload ownership and removal', () => {
 
 describe('re-filing uploaded records when the rules change', () => {
   it('keeps the category the patient chose and the upload as the source', async () => {
-    const { processRecategorize } = await import('../../src/records/recategorize.js');
+    const { processRecategorize } = await import('../../src/jobs/recategorize.js');
     const { CLASSIFIER_RULES_VERSION } = await import('../../src/records/classify/index.js');
     const { createLogger } = await import('../../src/logger.js');
     const patient = await signedInPatient(t.app);

@@ -56,6 +56,8 @@ export async function renderPortals(ctx: ViewContext): Promise<void> {
   /** Links whose last poll ended: the list may still say "syncing" for a moment; do not poll those again by themselves. */
   const settled = new Set<string>();
   const lastStatus = new Map<string, SyncStatus>();
+  /** The furthest the bar has shown, per link and sync job. */
+  const highest = new Map<string, number>();
   let links: Link[] = [];
   let portals: Portal[] = [];
 
@@ -82,13 +84,14 @@ export async function renderPortals(ctx: ViewContext): Promise<void> {
     trigger.disabled = true;
     replace(message);
     try {
-      await api.startSync(link.id);
+      const { jobId } = await api.startSync(link.id);
       settled.delete(link.id);
       lastStatus.set(link.id, { state: 'queued', jobId: null, fullPass: null, startedAt: null, finishedAt: null, pagesDone: 0, progress: 0, types: {}, errors: [], warnings: [] });
       renderSync(link);
       announce(`Sync started for ${link.portal.name}.`);
       // The job may take a moment to show up: "idle" right after starting it is not the end.
-      void poll(link, 5);
+      // Until the new job shows, the status may still describe the previous sync: not this one's end.
+      void poll(link, 5, jobId);
     } catch (error) {
       trigger.disabled = false;
       showFailure(error);
@@ -115,13 +118,14 @@ export async function renderPortals(ctx: ViewContext): Promise<void> {
     }
   }
 
-  async function poll(link: Link, idleGrace = 0): Promise<void> {
+  async function poll(link: Link, idleGrace = 0, awaitedJob: string | null = null): Promise<void> {
     if (polling.has(link.id)) return;
     polling.add(link.id);
     try {
       for (let round = 0; ; round += 1) {
         const status = await api.syncStatus(link.id, signal);
-        const starting = status.state === 'idle' && round < idleGrace;
+        const previous = awaitedJob !== null && status.jobId !== awaitedJob && !isSyncActive(status.state) && round < 30;
+        const starting = (status.state === 'idle' && round < idleGrace) || previous;
         if (!starting) {
           lastStatus.set(link.id, status);
           renderSync(link);
@@ -163,7 +167,12 @@ export async function renderPortals(ctx: ViewContext): Promise<void> {
       return;
     }
     if (isSyncActive(status.state)) {
-      replace(area, syncBar(link, progressValue(status), syncStatusText(status)));
+      // The bar never moves backwards within one sync (the server's figure is an estimate).
+      const value = progressValue(status);
+      const key = `${link.id}|${status.jobId ?? ''}`;
+      const shown = value === null ? null : Math.max(value, highest.get(key) ?? 0);
+      if (shown !== null) highest.set(key, shown);
+      replace(area, syncBar(link, shown, syncStatusText(status)));
     } else if (status.state === 'failed' || status.state === 'incomplete') {
       replace(area, h('p', { class: 'sync-text text-error' }, syncStatusText(status)), problemsList(status));
     } else if (status.state === 'succeeded') {

@@ -1,18 +1,27 @@
-// Key rotation, finished: secrets sealed under an older key (CAREBINDER_OLD_SECRET_KEYS) are
-// re-sealed under the current one by a background job, so the old key can then be retired.
-// Queued at every worker start; the job id makes it run once per current key.
+// The secrets-maintenance queue. Key rotation, finished: secrets sealed under an older key
+// (CAREBINDER_OLD_SECRET_KEYS) are re-sealed under the current one by a background job, so the
+// old key can then be retired. Queued at every worker start; the job id makes it run once per
+// current key. The sealing itself is src/crypto/secret-box.ts; which columns hold secrets, and
+// under which context each row is sealed, is the portals' knowledge, used here.
 import type { Job, Queue } from 'bullmq';
 import type { Logger } from 'pino';
+import { needsResealing, type SecretBox } from '../crypto/secret-box.js';
 import type { Pool } from '../db/pool.js';
 import { tokenContext } from '../portals/links.js';
 import { secretContext } from '../portals/registry.js';
-import { needsResealing, type SecretBox } from './secret-box.js';
 
 export const SECRETS_QUEUE = 'secrets-maintenance';
 
 export interface ResealJobData {
   readonly keyId: string;
 }
+
+export interface ResealJob {
+  readonly name: 'reseal';
+  readonly data: ResealJobData;
+}
+
+export type SecretsQueue = Queue<ResealJobData, unknown, ResealJob['name']>;
 
 export interface ResealOutcome {
   /** Secrets now sealed under the current key. */
@@ -21,7 +30,7 @@ export interface ResealOutcome {
   unreadable: number;
 }
 
-export async function enqueueReseal(queue: Queue<ResealJobData>, box: SecretBox): Promise<void> {
+export async function enqueueReseal(queue: SecretsQueue, box: SecretBox): Promise<void> {
   await queue.add('reseal', { keyId: box.keyId }, { jobId: `reseal-${box.keyId}`, removeOnComplete: false });
 }
 
@@ -31,7 +40,7 @@ const SEALED_COLUMNS = [
   { table: 'portals', key: 'id', column: 'client_secret_enc', context: secretContext },
 ] as const;
 
-export async function processReseal(job: Job<ResealJobData>, deps: { pool: Pool; box: SecretBox; log: Logger }): Promise<ResealOutcome> {
+export async function processReseal(job: Pick<Job<ResealJobData>, 'data'>, deps: { pool: Pool; box: SecretBox; log: Logger }): Promise<ResealOutcome> {
   if (job.data.keyId !== deps.box.keyId) return { resealed: 0, unreadable: 0 }; // queued by a worker with another key
   return resealSecrets(deps.pool, deps.box, deps.log);
 }

@@ -1,12 +1,13 @@
-// When the filing rules change (CLASSIFIER_RULES_VERSION), stored records are re-filed by a
-// background job, not by hand: every record written under an older version gets its
-// categories and binder fields recomputed from its stored resource, in batches, resumably.
+// The records-maintenance queue: when the filing rules change (CLASSIFIER_RULES_VERSION), stored
+// records are re-filed by a background job, not by hand: every record written under an older
+// version gets its categories and binder fields recomputed from its stored resource (the same
+// pure mapping the sync uses, src/sync/record-row.ts), in batches, resumably.
 import type { Job, Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Pool } from '../db/pool.js';
+import { CLASSIFIER_RULES_VERSION } from '../records/classify/index.js';
 import { toRecordRow } from '../sync/record-row.js';
 import type { FhirResource } from '../sync/validate.js';
-import { CLASSIFIER_RULES_VERSION } from './classify/index.js';
 
 export const RECORDS_QUEUE = 'records-maintenance';
 const BATCH = 500;
@@ -17,12 +18,19 @@ export interface RecategorizeJobData {
   readonly afterId?: string;
 }
 
+export interface RecategorizeJob {
+  readonly name: 'recategorize';
+  readonly data: RecategorizeJobData;
+}
+
+export type RecordsQueue = Queue<RecategorizeJobData, unknown, RecategorizeJob['name']>;
+
 /** Queued at every worker start; the job id makes it run once per rules version. */
-export async function enqueueRecategorize(queue: Queue<RecategorizeJobData>): Promise<void> {
+export async function enqueueRecategorize(queue: RecordsQueue): Promise<void> {
   await queue.add('recategorize', { rulesVersion: CLASSIFIER_RULES_VERSION }, { jobId: `recategorize-${CLASSIFIER_RULES_VERSION}`, removeOnComplete: false });
 }
 
-export async function processRecategorize(job: Job<RecategorizeJobData>, deps: { pool: Pool; log: Logger }): Promise<{ updated: number }> {
+export async function processRecategorize(job: Pick<Job<RecategorizeJobData>, 'data' | 'updateData'>, deps: { pool: Pool; log: Logger }): Promise<{ updated: number }> {
   if (job.data.rulesVersion !== CLASSIFIER_RULES_VERSION) return { updated: 0 }; // queued by an older worker
   let afterId = job.data.afterId ?? '0';
   let updated = 0;

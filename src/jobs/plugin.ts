@@ -1,6 +1,8 @@
+// The job queues as a named fastify plugin: decorates the app with the typed producer queues
+// (src/jobs/queues.ts) that routes enqueue into, and closes them with the app.
 import fp from 'fastify-plugin';
 import type { QueueFactory } from '../queue/connection.js';
-import { createQueues, type Queues } from '../queue/queues.js';
+import { createQueues, type Queues } from './queues.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
