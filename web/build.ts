@@ -30,6 +30,8 @@ export interface WebBuildResult {
   files: Array<{ name: string; bytes: number; gzipBytes: number; written: boolean }>;
   /** Bytes of app.js that are the app's own code (DOMPurify excluded). */
   appCodeBytes: number;
+  /** The files bundled into app.js (paths as esbuild names them, relative to the working directory). */
+  scriptInputs: string[];
 }
 
 export async function buildWeb(options: WebBuildOptions = {}): Promise<WebBuildResult> {
@@ -74,10 +76,10 @@ export async function buildWeb(options: WebBuildOptions = {}): Promise<WebBuildR
   if (js.appCodeBytes > JS_BUDGET_BYTES) {
     throw new Error(`web client is ${kb(js.appCodeBytes)} minified (without DOMPurify), over its ${kb(JS_BUDGET_BYTES)} budget`);
   }
-  return { outDir, files, appCodeBytes: js.appCodeBytes };
+  return { outDir, files, appCodeBytes: js.appCodeBytes, scriptInputs: js.inputs };
 }
 
-async function bundleScript(): Promise<{ code: string; appCodeBytes: number }> {
+async function bundleScript(): Promise<{ code: string; appCodeBytes: number; inputs: string[] }> {
   const result = await build({
     entryPoints: [path.join(SRC_DIR, 'main.ts')],
     tsconfig: path.join(SRC_DIR, 'tsconfig.json'),
@@ -95,7 +97,7 @@ async function bundleScript(): Promise<{ code: string; appCodeBytes: number }> {
   });
   const output = result.outputFiles[0];
   if (!output) throw new Error('esbuild produced no script');
-  return { code: output.text, appCodeBytes: ownBytes(result.metafile) };
+  return { code: output.text, appCodeBytes: ownBytes(result.metafile), inputs: Object.keys(result.metafile.inputs) };
 }
 
 /** Bytes in the output that come from the app's sources rather than node_modules/dompurify. */

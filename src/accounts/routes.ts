@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { Account, Credentials, SignIn, SignUpAccepted } from '../api/accounts.js';
 import { TooManyRequestsError, UnauthorizedError } from '../errors.js';
 import { requireAccount } from '../plugins/auth.js';
 import { SESSION_COOKIE } from '../plugins/security.js';
@@ -24,14 +25,6 @@ export interface AccountRoutesOptions {
   signUpsPerMinutePerIp: number;
   signInsPerMinutePerIp: number;
 }
-
-const Credentials = z.object({
-  email: z.email('an email address such as jane@example.org').max(254),
-  password: z.string().min(10, 'at least 10 characters').max(1024, 'at most 1024 characters'),
-});
-// Sign-in accepts any password shape: length rules are for choosing one, not for trying one.
-const SignIn = z.object({ email: z.string().min(1).max(254), password: z.string().min(1).max(1024) });
-const AccountBody = z.object({ id: z.uuid(), email: z.string(), createdAt: z.string() });
 
 /** The one answer to every well-formed sign-up, whether the address was free or not. */
 export const SIGN_UP_ACCEPTED = {
@@ -81,7 +74,7 @@ export const accountRoutes: FastifyPluginAsyncZod<AccountRoutesOptions> = async 
         tags: ['accounts'],
         summary: 'Create a patient account; the same answer whether or not the address already has one',
         body: Credentials,
-        response: { 202: z.object({ message: z.string() }) },
+        response: { 202: SignUpAccepted },
       },
     },
     async (request, reply) => {
@@ -109,7 +102,7 @@ export const accountRoutes: FastifyPluginAsyncZod<AccountRoutesOptions> = async 
           },
         },
       },
-      schema: { tags: ['accounts'], summary: 'Sign in: sets the session cookie', body: SignIn, response: { 200: AccountBody } },
+      schema: { tags: ['accounts'], summary: 'Sign in: sets the session cookie', body: SignIn, response: { 200: Account } },
     },
     async (request, reply) => {
       const emailKey = request.body.email.trim().toLowerCase();
@@ -162,7 +155,7 @@ export const accountRoutes: FastifyPluginAsyncZod<AccountRoutesOptions> = async 
 
   app.get(
     '/api/me',
-    { schema: { tags: ['accounts'], summary: 'The signed-in account', response: { 200: AccountBody } } },
+    { schema: { tags: ['accounts'], summary: 'The signed-in account', response: { 200: Account } } },
     async (request) => {
       const account = requireAccount(request);
       return { id: account.id, email: account.email, createdAt: account.createdAt.toISOString() };

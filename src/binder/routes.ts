@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { Binder, BinderQuery, CategoryPage, CategoryParams, CategoryQuery, DocumentParams, ResourceDetail, ResourceParams, type Filters, type ResourceSource } from '../api/binder.js';
 import type { Queryable } from '../db/pool.js';
 import { BadRequestError, NotFoundError } from '../errors.js';
 import { requireAccount } from '../plugins/auth.js';
@@ -16,42 +17,11 @@ import { sendDocument } from './documents.js';
 
 const RECENT_ITEMS = 20;
 
-const Filters = z.object({
-  portal: z.string().max(64).optional().describe('only records from this portal id'),
-  from: z.iso.date().optional().describe('only records dated on or after this day (YYYY-MM-DD)'),
-  to: z.iso.date().optional().describe('only records dated on or before this day (YYYY-MM-DD)'),
-});
-
-const ItemSchema = z
-  .object({
-    id: z.string(),
-    resourceType: z.string(),
-    title: z.string(),
-    date: z.string().nullable(),
-    endDate: z.string().nullable(),
-    status: z.string().nullable(),
-    value: z.unknown().nullable().describe('results: { value, unit, referenceRange: { low, high, text }, interpretation, components }, or null'),
-    dose: z.unknown().nullable().describe('medicines: { amount, unit, route, frequency, text }, or null'),
-    documents: z.array(z.object({ id: z.string(), url: z.string(), contentType: z.string().nullable(), title: z.string().nullable() })),
-    sources: z.array(z.object({ portalId: z.string(), portalName: z.string() })),
-    removedAtSource: z.boolean(),
-  })
-  .describe('A record as the binder shows it; duplicates across portals appear once with all their sources');
-
-const CategoryPage = z.object({
-  id: z.enum(CATEGORY_IDS),
-  title: z.string(),
-  description: z.string().describe("the leaflet's own wording"),
-  count: z.number(),
-  items: z.array(ItemSchema),
-  next: z.string().nullable().describe('opaque cursor for the next page, or null'),
-});
-
 // These answers can be large: written with JSON.stringify rather than validated field by field.
 const plainJson = () => (data: unknown) => JSON.stringify(data);
 
 export const binderRoutes: FastifyPluginAsyncZod = async (app) => {
-  async function context(request: FastifyRequest, filters: z.infer<typeof Filters>) {
+  async function context(request: FastifyRequest, filters: Filters) {
     const account = requireAccount(request);
     const index = await binderIndex(app.db, account.id, account.binderVersion);
     return { account, index, sources: index.sources, filter: toFilter(filters, index.sources) };
@@ -64,16 +34,8 @@ export const binderRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['binder'],
         summary: "The patient's binder: the 11 leaflet categories with counts and most recent items, the treatment summary and the side effects",
-        querystring: Filters.extend({ category: z.string().optional().describe('comma-separated category ids to include') }),
-        response: {
-          304: z.null().describe('not modified (If-None-Match)'),
-          200: z.object({
-            categories: z.array(CategoryPage.omit({ next: true }).extend({ next: z.string().nullable() })),
-            treatmentSummary: z.object({ medicines: z.array(z.unknown()), radiation: z.array(z.unknown()) }),
-            sideEffects: z.array(z.unknown()),
-            portals: z.array(z.object({ id: z.string(), name: z.string() })),
-          }),
-        },
+        querystring: BinderQuery,
+        response: { 200: Binder, 304: z.null().describe('not modified (If-None-Match)') },
       },
     },
     async (request, reply) => {
@@ -84,12 +46,13 @@ export const binderRoutes: FastifyPluginAsyncZod = async (app) => {
         Promise.all(wanted.map((category) => categoryPage(app.db, index, sources, account.id, category, filter, RECENT_ITEMS, undefined))),
         treatmentSummaryFor(app.db, account.id, index.stamp, sources, filter.linkIds),
       ]);
-      const rest = JSON.stringify({
+      // Typed as the contract's answer, so the summary's shapes are checked against it at compile time.
+      const rest: Omit<Binder, 'categories'> = {
         treatmentSummary: { medicines: summary.medicines.map(withPortalNames), radiation: summary.radiation.map(withPortalNames) },
         sideEffects: summary.sideEffects.map(withPortalNames),
         portals: uniquePortals(sources),
-      });
-      return sendJsonText(reply, `{"categories":[${categories.join(',')}],${rest.slice(1)}`);
+      };
+      return sendJsonText(reply, `{"categories":[${categories.join(',')}],${JSON.stringify(rest).slice(1)}`);
     },
   );
 
@@ -100,11 +63,8 @@ export const binderRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['binder'],
         summary: 'One category of the binder, page by page (newest first)',
-        params: z.object({ category: z.string() }),
-        querystring: Filters.extend({
-          limit: z.coerce.number().int().min(1).max(200).default(50),
-          cursor: z.string().max(200).optional(),
-        }),
+        params: CategoryParams,
+        querystring: CategoryQuery,
         response: { 200: CategoryPage, 304: z.null().describe('not modified (If-None-Match)') },
       },
     },
@@ -126,7 +86,8 @@ export const binderRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['binder'],
         summary: 'One record: { resource, sources } — the raw FHIR resource and every portal that delivered the same fact',
-        params: z.object({ id: z.string().regex(/^\d{1,18}$/, 'a record id from the binder') }),
+        params: ResourceParams,
+        response: { 200: ResourceDetail, 304: z.null().describe('not modified (If-None-Match)') },
       },
     },
     async (request, reply) => {
@@ -147,16 +108,22 @@ export const binderRoutes: FastifyPluginAsyncZod = async (app) => {
       const linkIds = (group ? group.linkIds : [row.link_id]).filter(
         (linkId, position, all) => all.findIndex((other) => sources.byLink.get(other)?.portalId === sources.byLink.get(linkId)?.portalId) === position,
       );
-      return reply.type('application/json').send(
-        `{"resource":${row.resource},"sources":${JSON.stringify(
-          linkIds.flatMap((linkId) => {
-            const source = sources.byLink.get(linkId);
-            return source
-              ? [{ portalId: source.portalId, portalName: source.portalName, fhirBaseUrl: source.fhirBaseUrl, firstSeenAt: row.first_seen_at, lastChangedAt: row.last_changed_at, removedAtSource: row.removed_at_source }]
-              : [];
-          }),
-        )}}`,
-      );
+      const resourceSources: ResourceSource[] = linkIds.flatMap((linkId) => {
+        const source = sources.byLink.get(linkId);
+        return source
+          ? [
+              {
+                portalId: source.portalId,
+                portalName: source.portalName,
+                fhirBaseUrl: source.fhirBaseUrl,
+                firstSeenAt: row.first_seen_at.toISOString(),
+                lastChangedAt: row.last_changed_at.toISOString(),
+                removedAtSource: row.removed_at_source?.toISOString() ?? null,
+              },
+            ]
+          : [];
+      });
+      return sendJsonText(reply, `{"resource":${row.resource},"sources":${JSON.stringify(resourceSources)}}`);
     },
   );
 
@@ -167,14 +134,14 @@ export const binderRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['binder'],
         summary:
           'A document (report PDF, note text, image). Only PDF, PNG, JPEG, GIF, WebP and plain text are served inline as themselves; other text (HTML, XML, scripts, JSON) as text/plain; anything else as a download (application/octet-stream)',
-        params: z.object({ id: z.string().regex(/^(d\d{1,18}|e\d{1,18}-\d{1,4})$/, 'a document id from the binder') }),
+        params: DocumentParams,
       },
     },
     async (request, reply) => sendDocument(app.db, requireAccount(request).id, request.params.id, request, reply),
   );
 };
 
-function toFilter(filters: z.infer<typeof Filters>, sources: AccountSources): EntryFilter {
+function toFilter(filters: Filters, sources: AccountSources): EntryFilter {
   const filter: EntryFilter = {};
   if (filters.portal) filter.linkIds = new Set([...sources.byLink.values()].filter((s) => s.portalId === filters.portal).map((s) => s.linkId));
   if (filters.from) filter.fromMs = Date.parse(`${filters.from}T00:00:00Z`);

@@ -1,6 +1,7 @@
 // Portal catalog, linking (SMART standalone launch) and link management.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { LinkList, LinkParams, Link as LinkAnswer, LinkStarted, PortalList, SmartCallbackQuery, StartLink, UnlinkQuery } from '../api/portals.js';
 import { AppError, BadGatewayError, NotFoundError } from '../errors.js';
 import { requireAccount } from '../plugins/auth.js';
 import { SESSION_COOKIE } from '../plugins/security.js';
@@ -14,30 +15,9 @@ import { discoverSmartConfiguration, expectedIssuer } from './discovery.js';
 import { linkOutcomePath, reasonForTokenError, type LinkFailureReason } from './link-outcome.js';
 import { expiryFrom, fhirUserOf, introspectExpiry, revokeToken, TokenResponseError, validateLaunchTokenResponse } from './tokens.js';
 
-const PortalBody = z.object({
-  id: z.string(),
-  name: z.string(),
-  fhirBaseUrl: z.string(),
-  brand: z.object({ logoUrl: z.string().optional(), portalUrl: z.string().optional(), portalName: z.string().optional(), description: z.string().optional() }),
-});
-
-const LinkBody = z.object({
-  id: z.uuid(),
-  portal: z.object({ id: z.string(), name: z.string() }),
-  portalPatientId: z.string(),
-  status: z.enum(['active', 'syncing', 'needs-relink', 'error']),
-  statusReason: z.string().nullable(),
-  grantedScopes: z.array(z.string()),
-  lastSync: z.object({ startedAt: z.string().nullable(), finishedAt: z.string().nullable(), state: z.string().nullable() }),
-  accessTokenExpiresAt: z.string().nullable(),
-  refreshTokenExpiresAt: z.string().nullable(),
-  hasRefreshToken: z.boolean(),
-  createdAt: z.string(),
-});
-
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
-export function linkView(link: Link): z.infer<typeof LinkBody> {
+export function linkView(link: Link): LinkAnswer {
   return {
     id: link.id,
     portal: { id: link.portalId, name: link.portalName },
@@ -74,7 +54,7 @@ export const portalRoutes: FastifyPluginAsyncZod<{ publicUrl: string; syncEveryM
 
   app.get(
     '/api/portals',
-    { schema: { tags: ['portals'], summary: 'The hospital portals this carebinder can link', response: { 200: z.object({ portals: z.array(PortalBody) }) } } },
+    { schema: { tags: ['portals'], summary: 'The hospital portals this carebinder can link', response: { 200: PortalList } } },
     async () => ({ portals: (await registry.list()).map(portalView) }),
   );
 
@@ -84,8 +64,8 @@ export const portalRoutes: FastifyPluginAsyncZod<{ publicUrl: string; syncEveryM
       schema: {
         tags: ['links'],
         summary: 'Start linking a portal: returns the portal sign-in URL to open in the browser',
-        body: z.object({ portalId: z.string().min(1).max(64) }),
-        response: { 200: z.object({ authorizeUrl: z.string(), expiresInSeconds: z.number() }) },
+        body: StartLink,
+        response: { 200: LinkStarted },
       },
     },
     async (request) => {
@@ -105,13 +85,13 @@ export const portalRoutes: FastifyPluginAsyncZod<{ publicUrl: string; syncEveryM
     },
   );
 
-  app.get('/api/links', { schema: { tags: ['links'], summary: "The patient's linked portals", response: { 200: z.object({ links: z.array(LinkBody) }) } } }, async (request) => ({
+  app.get('/api/links', { schema: { tags: ['links'], summary: "The patient's linked portals", response: { 200: LinkList } } }, async (request) => ({
     links: (await links.listForAccount(requireAccount(request).id)).map(linkView),
   }));
 
   app.get(
     '/api/links/:id',
-    { schema: { tags: ['links'], summary: 'One linked portal', params: z.object({ id: z.uuid() }), response: { 200: LinkBody } } },
+    { schema: { tags: ['links'], summary: 'One linked portal', params: LinkParams, response: { 200: LinkAnswer } } },
     async (request) => {
       const link = await links.findForAccount(request.params.id, requireAccount(request).id);
       if (!link) throw new NotFoundError('No such link.');
@@ -125,8 +105,8 @@ export const portalRoutes: FastifyPluginAsyncZod<{ publicUrl: string; syncEveryM
       schema: {
         tags: ['links'],
         summary: "Unlink a portal: revokes carebinder's access at the portal and deletes the tokens; records stay unless deleteRecords=true",
-        params: z.object({ id: z.uuid() }),
-        querystring: z.object({ deleteRecords: z.enum(['true', 'false']).default('false') }),
+        params: LinkParams,
+        querystring: UnlinkQuery,
         response: { 204: z.null() },
       },
     },
@@ -173,14 +153,7 @@ export const portalRoutes: FastifyPluginAsyncZod<{ publicUrl: string; syncEveryM
       schema: {
         tags: ['links'],
         summary: 'SMART redirect URI (the portal sends the browser here); always answers 303 to the web client',
-        querystring: z.object({
-          state: z.string().max(512).optional(),
-          code: z.string().max(4096).optional(),
-          error: z.string().max(256).optional(),
-          error_description: z.string().max(2048).optional(),
-          // RFC 9207: the issuer identifier of the server that answered.
-          iss: z.string().max(2048).optional(),
-        }),
+        querystring: SmartCallbackQuery,
       },
     },
     async (request, reply) => {

@@ -1,35 +1,12 @@
 // Sync on demand and its progress, for the patient's own links.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import { LinkParams } from '../api/portals.js';
+import { SyncNowQuery, SyncQueued, SyncStatus } from '../api/sync.js';
 import { ConflictError, NotFoundError, ServiceUnavailableError } from '../errors.js';
 import { requireAccount } from '../plugins/auth.js';
 import { createLinkRepository } from '../portals/links.js';
 import { enqueueSync, syncDeduplicationId } from '../jobs/sync.js';
 import { createSyncRunRepository, progressOf } from './sync-runs.js';
-
-const TypeReportBody = z.object({
-  fetched: z.number(),
-  stored: z.number(),
-  rejected: z.number(),
-  pages: z.number(),
-  expected: z.number().nullable(),
-  status: z.string(),
-  note: z.string().optional(),
-});
-
-const SyncStatusBody = z.object({
-  /** `incomplete`: every record stored, but attachments named in `errors` could not be fetched (the next sync tries again). */
-  state: z.enum(['idle', 'queued', 'running', 'succeeded', 'incomplete', 'failed']),
-  jobId: z.string().nullable(),
-  fullPass: z.boolean().nullable(),
-  startedAt: z.string().nullable(),
-  finishedAt: z.string().nullable(),
-  pagesDone: z.number(),
-  progress: z.number(),
-  types: z.record(z.string(), TypeReportBody),
-  errors: z.array(z.string()),
-  warnings: z.array(z.string()),
-});
 
 export const syncRoutes: FastifyPluginAsyncZod = async (app) => {
   const links = createLinkRepository(app.db, app.secretBox);
@@ -47,9 +24,9 @@ export const syncRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['sync'],
         summary: 'Sync this link now (joins the sync already queued or running)',
-        params: z.object({ id: z.uuid() }),
-        querystring: z.object({ full: z.enum(['true', 'false']).default('false') }),
-        response: { 202: z.object({ jobId: z.string() }) },
+        params: LinkParams,
+        querystring: SyncNowQuery,
+        response: { 202: SyncQueued },
       },
     },
     async (request, reply) => {
@@ -67,7 +44,7 @@ export const syncRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/api/links/:id/sync',
-    { schema: { tags: ['sync'], summary: 'Progress and report of the latest sync of this link', params: z.object({ id: z.uuid() }), response: { 200: SyncStatusBody } } },
+    { schema: { tags: ['sync'], summary: 'Progress and report of the latest sync of this link', params: LinkParams, response: { 200: SyncStatus } } },
     async (request) => {
       const link = await ownLink(request);
       const queuedJobId = await app.queues.sync.getDeduplicationJobId(syncDeduplicationId(link.id)).catch(() => null);

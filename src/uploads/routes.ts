@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { UploadAccepted, UploadList, UploadParams, Upload as UploadAnswer } from '../api/uploads.js';
 import { AppError, BadRequestError, NotFoundError, ServiceUnavailableError } from '../errors.js';
 import { enqueueUpload } from '../jobs/upload.js';
 import { requireAccount } from '../plugins/auth.js';
@@ -30,27 +31,7 @@ export interface UploadRoutesOptions {
 const FORM_OVERHEAD_BYTES = 64 * 1024;
 const PARTIAL_DATE = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/;
 
-const UploadBody = z
-  .object({
-    id: z.uuid(),
-    fileName: z.string(),
-    contentType: z.string().describe('judged from the bytes: application/xml (C-CDA), application/fhir+json, application/fhir+ndjson, application/pdf, image/jpeg, image/png, text/plain'),
-    size: z.number(),
-    state: z.enum(['processing', 'done', 'failed']),
-    resources: z.number().describe('records filed from the file'),
-    categories: z.array(z.string()).describe('the binder categories they were filed in'),
-    error: z.string().optional().describe('why a failed upload was not filed'),
-    warnings: z.array(z.string()).describe('e.g. a patient name or birth date that differs from the account, parts not kept'),
-    category: z.string().nullable().describe('the category the patient chose'),
-    title: z.string().nullable(),
-    date: z.string().nullable(),
-    source: z.string().describe('how the binder names the upload as a source'),
-    createdAt: z.string(),
-    finishedAt: z.string().nullable(),
-  })
-  .describe('An uploaded file and what was filed from it');
-
-function view(upload: Upload): z.infer<typeof UploadBody> {
+function view(upload: Upload): UploadAnswer {
   return {
     id: upload.id,
     fileName: upload.fileName,
@@ -104,7 +85,7 @@ export const uploadRoutes: FastifyPluginAsyncZod<UploadRoutesOptions> = async (a
         tags: ['uploads'],
         summary: 'Upload a file (multipart/form-data: file; optional category, title, date). 202: a job files it; GET /api/uploads/:id tells how it went',
         consumes: ['multipart/form-data'],
-        response: { 202: z.object({ id: z.uuid() }) },
+        response: { 202: UploadAccepted },
       },
     },
     async (request, reply) => {
@@ -171,19 +152,19 @@ export const uploadRoutes: FastifyPluginAsyncZod<UploadRoutesOptions> = async (a
 
   app.get(
     '/api/uploads',
-    { schema: { tags: ['uploads'], summary: "The patient's uploads, newest first", response: { 200: z.object({ uploads: z.array(UploadBody) }) } } },
+    { schema: { tags: ['uploads'], summary: "The patient's uploads, newest first", response: { 200: UploadList } } },
     async (request) => ({ uploads: (await uploads.listForAccount(requireAccount(request).id)).map(view) }),
   );
 
   app.get(
     '/api/uploads/:id',
-    { schema: { tags: ['uploads'], summary: 'One upload: state (processing, done, failed), what was filed, warnings', params: z.object({ id: z.uuid() }), response: { 200: UploadBody } } },
+    { schema: { tags: ['uploads'], summary: 'One upload: state (processing, done, failed), what was filed, warnings', params: UploadParams, response: { 200: UploadAnswer } } },
     async (request) => view(await ownUpload(request)),
   );
 
   app.delete(
     '/api/uploads/:id',
-    { schema: { tags: ['uploads'], summary: 'Remove an upload and everything filed from it', params: z.object({ id: z.uuid() }), response: { 204: z.null() } } },
+    { schema: { tags: ['uploads'], summary: 'Remove an upload and everything filed from it', params: UploadParams, response: { 204: z.null() } } },
     async (request, reply) => {
       if (!(await uploads.deleteForAccount(request.params.id, requireAccount(request).id))) throw new NotFoundError('No such upload.');
       return reply.code(204).send(null);

@@ -1,19 +1,14 @@
 // Words for the treatment summary's cells. Pure: unit-tested in Node.
 import { formatDate, formatDateRange, formatGray, formatNumber } from './format.js';
-import type { LinkedTreatment, RadiationCourse, SideEffect } from './types.js';
+import type { RadiationCourse, SideEffect } from './types.js';
 
 export function capitalize(value: string): string {
   return value ? value.charAt(0).toUpperCase() + value.slice(1) : value;
 }
 
-function treatmentName(treatment: LinkedTreatment): string {
-  return typeof treatment === 'string' ? treatment : treatment.name;
-}
-
 /** The treatment(s) a side effect is linked to, or '' when none is known. */
-export function linkedTreatmentText(effect: Pick<SideEffect, 'linkedTreatment' | 'linkedTreatments'>): string {
-  const all = [...(effect.linkedTreatments ?? []), ...(effect.linkedTreatment ? [effect.linkedTreatment] : [])].map(treatmentName).filter(Boolean);
-  return [...new Set(all)].join(', ');
+export function linkedTreatmentText(effect: Pick<SideEffect, 'linkedTreatments'>): string {
+  return [...new Set(effect.linkedTreatments.map((treatment) => treatment.name).filter(Boolean))].join(', ');
 }
 
 export function continuationText(value: SideEffect['continuedAfterTreatment']): string {

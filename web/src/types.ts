@@ -1,183 +1,42 @@
-// The API's JSON shapes as the web client reads them (the contract in the API's route schemas).
-// Optional fields may also arrive as null: the client treats both as "not known".
+// The API's JSON shapes as the web client reads them: inferred from the server's contract
+// (src/api, the zod schemas the routes use), so the client cannot drift from what the server
+// sends. Type-only imports: zod does not enter the browser bundle.
+import type { z } from 'zod';
+import type * as api from '../../src/api/index.js';
 
-export interface Problem {
-  type?: string;
-  title?: string;
-  status?: number;
-  detail?: string;
-}
+/** Any error answer; read defensively, since a proxy in between may answer with something else. */
+export type Problem = Partial<z.infer<typeof api.Problem>>;
 
-export interface Me {
-  id: string;
-  email: string;
-  createdAt: string;
-}
+export type Me = z.infer<typeof api.Account>;
 
-export interface Portal {
-  id: string;
-  name: string;
-  fhirBaseUrl: string;
-  brand: { logoUrl?: string; portalUrl?: string; portalName?: string; description?: string };
-}
+export type Portal = z.infer<typeof api.Portal>;
 
-export type LinkStatus = 'active' | 'syncing' | 'needs-relink' | 'error';
+export type LinkStatus = z.infer<typeof api.Link>['status'];
+export type Link = z.infer<typeof api.Link>;
 
-export interface Link {
-  id: string;
-  portal: { id: string; name: string };
-  portalPatientId: string;
-  status: LinkStatus;
-  statusReason: string | null;
-  grantedScopes: string[];
-  lastSync: { startedAt: string | null; finishedAt: string | null; state: string | null };
-  accessTokenExpiresAt: string | null;
-  refreshTokenExpiresAt: string | null;
-  hasRefreshToken: boolean;
-  createdAt: string;
-}
+export type SyncState = z.infer<typeof api.SyncStatus>['state'];
+export type SyncStatus = z.infer<typeof api.SyncStatus>;
 
-/** `incomplete`: every record stored, some attachments not (named in `errors`; the next sync tries again). */
-export type SyncState = 'idle' | 'queued' | 'running' | 'succeeded' | 'incomplete' | 'failed';
+export type ReferenceRange = z.infer<typeof api.ReferenceRange>;
+export type ItemValue = z.infer<typeof api.ItemValue>;
+export type ItemDose = z.infer<typeof api.ItemDose>;
+export type ItemDocument = z.infer<typeof api.ItemDocument>;
+export type Source = z.infer<typeof api.PortalSource>;
+export type Item = z.infer<typeof api.Item>;
 
-export interface SyncStatus {
-  state: SyncState;
-  jobId: string | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-  pagesDone: number;
-  /** 0..1, an estimate. */
-  progress: number;
-  types: Record<string, { fetched: number; stored: number; rejected: number; pages: number }>;
-  errors: string[];
-  warnings: string[];
-}
+/** A category as GET /api/record lists it (its most recent items) and as GET /api/record/{category} pages it. */
+export type CategorySummary = z.infer<typeof api.CategoryPage>;
+export type CategoryPage = z.infer<typeof api.CategoryPage>;
 
-export interface ReferenceRange {
-  low?: number | null;
-  high?: number | null;
-  text?: string | null;
-}
+export type DoseCount = z.infer<typeof api.MedicineDoseCount>;
+export type Medicine = z.infer<typeof api.Medicine>;
+export type RadiationCourse = z.infer<typeof api.RadiationCourse>;
+export type LinkedTreatment = z.infer<typeof api.LinkedTreatment>;
+export type SideEffect = z.infer<typeof api.SideEffect>;
+export type PortalRef = z.infer<typeof api.PortalRef>;
+export type Binder = z.infer<typeof api.Binder>;
 
-export interface ItemValue {
-  value: number | string;
-  unit?: string | null;
-  comparator?: string | null;
-  referenceRange?: ReferenceRange | null;
-  interpretation?: string | null;
-}
-
-export interface ItemDose {
-  amount?: number | null;
-  unit?: string | null;
-  route?: string | null;
-  frequency?: string | null;
-  text?: string | null;
-}
-
-export interface ItemDocument {
-  id: string;
-  url: string;
-  contentType: string | null;
-  title: string | null;
-}
-
-export interface Source {
-  portalId: string;
-  portalName: string;
-}
-
-export interface Item {
-  id: string;
-  resourceType: string;
-  title: string;
-  date: string | null;
-  endDate: string | null;
-  status: string | null;
-  value?: ItemValue | null;
-  dose?: ItemDose | null;
-  documents: ItemDocument[];
-  sources: Source[];
-}
-
-export interface CategorySummary {
-  id: string;
-  title: string;
-  description: string;
-  count: number;
-  items: Item[];
-}
-
-export interface CategoryPage extends CategorySummary {
-  next: string | null;
-}
-
-export interface DoseCount {
-  amount?: number | null;
-  unit?: string | null;
-  count: number;
-}
-
-export interface Medicine {
-  ingredient: string;
-  doses: DoseCount[];
-  route?: string | null;
-  frequency?: string | null;
-  firstDate: string | null;
-  lastDate: string | null;
-  administrations: number;
-  cycles: number;
-  status: string | null;
-  portals: string[];
-  recordIds: string[];
-}
-
-export interface RadiationCourse {
-  site?: string | null;
-  modality?: string | null;
-  totalDoseGy?: number | null;
-  fractions?: number | null;
-  startDate?: string | null;
-  endDate?: string | null;
-  portals: string[];
-  recordIds: string[];
-}
-
-/** A treatment a side effect is linked to: words, or the summary's object form. */
-export type LinkedTreatment = string | { name: string };
-
-export interface SideEffect {
-  what: string;
-  firstNoted: string | null;
-  linkedTreatment?: LinkedTreatment | null;
-  linkedTreatments?: LinkedTreatment[] | null;
-  continuedAfterTreatment: 'yes' | 'no' | 'unknown';
-  clinicalStatus?: string | null;
-  abatement?: string | null;
-  portals: string[];
-  recordIds: string[];
-}
-
-export interface PortalRef {
-  id: string;
-  name: string;
-}
-
-export interface Binder {
-  categories: CategorySummary[];
-  treatmentSummary: { medicines: Medicine[]; radiation: RadiationCourse[] };
-  sideEffects: SideEffect[];
-  portals: PortalRef[];
-}
-
-export interface ResourceDetail {
-  resource: Record<string, unknown>;
-  sources: Array<Source & { fetchedAt: string | null }>;
-}
+export type ResourceDetail = z.infer<typeof api.ResourceDetail>;
 
 /** The binder's filters, as they appear in the page's query string and the API's. */
-export interface RecordFilter {
-  portal?: string;
-  from?: string;
-  to?: string;
-}
+export type RecordFilter = z.input<typeof api.Filters>;

@@ -19,6 +19,13 @@ describe('web build', () => {
     expect(result.appCodeBytes).toBeLessThan(60 * 1024);
   });
 
+  it("should bundle the client's own code and DOMPurify only: the API contract's types, not zod or the server", async () => {
+    const result = await buildWeb({ outDir });
+    expect(result.scriptInputs.some((input) => input.startsWith('web/src/'))).toBe(true);
+    const foreign = result.scriptInputs.filter((input) => !input.startsWith('web/src/') && !input.startsWith('node_modules/dompurify/'));
+    expect(foreign).toEqual([]);
+  });
+
   it('should leave unchanged files alone and remove stale ones on a second run', async () => {
     const before = await stat(path.join(outDir, 'app.js'));
     await writeFile(path.join(outDir, 'old-chunk.js'), 'stale');

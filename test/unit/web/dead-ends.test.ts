@@ -78,11 +78,12 @@ describe('when to try again after a lock-out', () => {
 const succeeded = (stored: number, warnings: string[] = []): SyncStatus => ({
   state: 'succeeded',
   jobId: 'j',
+  fullPass: false,
   startedAt: null,
   finishedAt: null,
   pagesDone: 3,
   progress: 1,
-  types: { Observation: { fetched: 40, stored, rejected: 0, pages: 3 } },
+  types: { Observation: { fetched: 40, stored, rejected: 0, pages: 3, expected: 40, status: 'done' } },
   errors: [],
   warnings,
 });

@@ -3,12 +3,13 @@ import { readProblem } from '../../../web/src/problem.js';
 import { narrativeOf, resourceSummary } from '../../../web/src/resource-summary.js';
 import { continuationText, fractionsText, linkedTreatmentText, sideEffectStatusText } from '../../../web/src/summary-text.js';
 import { isSyncActive, linkMaySync, progressValue, syncStatusText } from '../../../web/src/sync.js';
-import type { SyncStatus } from '../../../web/src/types.js';
+import type { LinkedTreatment, SyncStatus } from '../../../web/src/types.js';
 import { documentKind, documentViewerPath, filterQuery, readFilter, safeNavigationUrl, safeNextPath } from '../../../web/src/urls.js';
 
 const status = (overrides: Partial<SyncStatus>): SyncStatus => ({
   state: 'running',
   jobId: 'j1',
+  fullPass: false,
   startedAt: null,
   finishedAt: null,
   pagesDone: 0,
@@ -46,14 +47,17 @@ describe('sync progress', () => {
       syncStatusText(
         status({
           state: 'succeeded',
-          types: { Observation: { fetched: 10, stored: 9, rejected: 1, pages: 1 }, Condition: { fetched: 3, stored: 3, rejected: 0, pages: 1 } },
+          types: {
+            Observation: { fetched: 10, stored: 9, rejected: 1, pages: 1, expected: 10, status: 'done' },
+            Condition: { fetched: 3, stored: 3, rejected: 0, pages: 1, expected: null, status: 'done' },
+          },
           warnings: ['w'],
         }),
       ),
     ).toBe('Finished: 12 records stored, 1 warning.');
     expect(syncStatusText(status({ state: 'failed', errors: ['portal said 500'] }))).toBe('Sync failed: portal said 500.');
     expect(
-      syncStatusText(status({ state: 'incomplete', types: { DocumentReference: { fetched: 2, stored: 2, rejected: 0, pages: 1 } }, errors: ['1 attachment(s) could not be fetched; the next sync tries again: https://p.example/Binary/1 (the portal answered HTTP 404)'] })),
+      syncStatusText(status({ state: 'incomplete', types: { DocumentReference: { fetched: 2, stored: 2, rejected: 0, pages: 1, expected: 2, status: 'done' } }, errors: ['1 attachment(s) could not be fetched; the next sync tries again: https://p.example/Binary/1 (the portal answered HTTP 404)'] })),
     ).toBe('Finished: 2 records stored, but 1 attachment(s) could not be fetched; the next sync tries again: https://p.example/Binary/1 (the portal answered HTTP 404).');
     expect(progressValue({ state: 'incomplete', progress: 0.5 })).toBe(1);
   });
@@ -132,10 +136,13 @@ describe('URLs', () => {
 });
 
 describe('treatment summary words', () => {
-  it('should name linked treatments in either shape, once each', () => {
-    expect(linkedTreatmentText({ linkedTreatment: 'paclitaxel' })).toBe('paclitaxel');
-    expect(linkedTreatmentText({ linkedTreatments: [{ name: 'paclitaxel' }, { name: 'IMRT to breast' }], linkedTreatment: 'paclitaxel' })).toBe('paclitaxel, IMRT to breast');
-    expect(linkedTreatmentText({})).toBe('');
+  it('should name linked treatments once each', () => {
+    const treatment = (kind: LinkedTreatment['kind'], name: string): LinkedTreatment => ({ kind, name, firstDate: null, lastDate: null, ongoing: false });
+    expect(linkedTreatmentText({ linkedTreatments: [treatment('medicine', 'paclitaxel')] })).toBe('paclitaxel');
+    expect(linkedTreatmentText({ linkedTreatments: [treatment('medicine', 'paclitaxel'), treatment('radiation', 'IMRT to breast'), treatment('medicine', 'paclitaxel')] })).toBe(
+      'paclitaxel, IMRT to breast',
+    );
+    expect(linkedTreatmentText({ linkedTreatments: [] })).toBe('');
   });
 
   it('should answer "continued after treatment?" in words', () => {
@@ -144,14 +151,14 @@ describe('treatment summary words', () => {
 
   it('should combine a side effect status with when it ended', () => {
     expect(sideEffectStatusText({ clinicalStatus: 'resolved', abatement: '2024-06-01' }, 'en-GB')).toBe('Resolved, ended 1 Jun 2024');
-    expect(sideEffectStatusText({ clinicalStatus: 'active' })).toBe('Active');
-    expect(sideEffectStatusText({ abatement: 'after chemo' })).toBe('After chemo');
+    expect(sideEffectStatusText({ clinicalStatus: 'active', abatement: null })).toBe('Active');
+    expect(sideEffectStatusText({ clinicalStatus: null, abatement: 'after chemo' })).toBe('After chemo');
   });
 
   it('should show the dose per fraction when the total is known', () => {
     expect(fractionsText({ fractions: 28, totalDoseGy: 50.4 }, 'en')).toBe('28 (1.8 Gy each)');
-    expect(fractionsText({ fractions: 5 }, 'en')).toBe('5');
-    expect(fractionsText({ totalDoseGy: 50 }, 'en')).toBe('');
+    expect(fractionsText({ fractions: 5, totalDoseGy: null }, 'en')).toBe('5');
+    expect(fractionsText({ fractions: null, totalDoseGy: 50 }, 'en')).toBe('');
   });
 });
 

@@ -44,7 +44,9 @@ export function openDetail(item: Item, trigger: HTMLElement, pageSignal: AbortSi
         h(
           'ul',
           { class: 'plain' },
-          detail.sources.map((source) => h('li', null, `${source.portalName}${source.fetchedAt ? `, fetched ${formatDateTime(source.fetchedAt)}` : ''}`)),
+          detail.sources.map((source) =>
+            h('li', null, `${source.portalName}, first fetched ${formatDateTime(source.firstSeenAt)}${source.removedAtSource ? `; no longer at the portal since ${formatDateTime(source.removedAtSource)}` : ''}`),
+          ),
         ),
         narrative ? [h('h3', null, 'As the portal wrote it'), h('div', { class: 'narrative' }, sanitizeNarrative(narrative))] : null,
         h(

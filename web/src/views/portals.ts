@@ -86,7 +86,7 @@ export async function renderPortals(ctx: ViewContext): Promise<void> {
     try {
       const { jobId } = await api.startSync(link.id);
       settled.delete(link.id);
-      lastStatus.set(link.id, { state: 'queued', jobId: null, startedAt: null, finishedAt: null, pagesDone: 0, progress: 0, types: {}, errors: [], warnings: [] });
+      lastStatus.set(link.id, { state: 'queued', jobId: null, fullPass: null, startedAt: null, finishedAt: null, pagesDone: 0, progress: 0, types: {}, errors: [], warnings: [] });
       renderSync(link);
       announce(`Sync started for ${link.portal.name}.`);
       // The job may take a moment to show up: "idle" right after starting it is not the end.
