@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-type Layer = 'foundation' | 'infrastructure' | 'records' | 'accounts' | 'portals' | 'sync' | 'binder' | 'exports' | 'uploads' | 'api' | 'jobs' | 'plugins' | 'http' | 'app' | 'entry';
+type Layer = 'foundation' | 'infrastructure' | 'records' | 'accounts' | 'portals' | 'sync' | 'binder' | 'exports' | 'uploads' | 'jobs' | 'api' | 'plugins' | 'http' | 'app' | 'entry';
 
 /** Which layer a file belongs to: the first pattern that matches, most specific first. */
 const LAYER_OF: ReadonlyArray<readonly [RegExp, Layer]> = [
@@ -54,16 +54,16 @@ const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   exports: [...BELOW_DOMAIN, 'binder'],
   // A file the patient uploads is filed like a synced resource (validation, record rows, storage).
   uploads: [...BELOW_DOMAIN, 'sync', 'binder'],
-  // The API contract: zod schemas of every route's request and answer, typed by what the domain makes.
-  api: [...BELOW_DOMAIN, ...DOMAIN],
   // One file per queue: its processor calls into the domain.
   jobs: [...BELOW_DOMAIN, ...DOMAIN],
+  // The API contract (zod schemas); domain-fit.ts compares it with the domain's types, type-only.
+  api: [...BELOW_DOMAIN, ...DOMAIN],
   // Fastify plugins for infrastructure (database, security, errors, docs, secrets, the session guard).
   plugins: ['foundation', 'infrastructure'],
   // Routes use the domain, enqueue through jobs/ and declare their guards with plugins/.
-  http: [...BELOW_DOMAIN, ...DOMAIN, 'api', 'jobs', 'plugins'],
-  app: [...BELOW_DOMAIN, ...DOMAIN, 'api', 'jobs', 'plugins', 'http'],
-  entry: [...BELOW_DOMAIN, ...DOMAIN, 'api', 'jobs', 'plugins', 'http', 'app'],
+  http: [...BELOW_DOMAIN, ...DOMAIN, 'jobs', 'api', 'plugins'],
+  app: [...BELOW_DOMAIN, ...DOMAIN, 'jobs', 'api', 'plugins', 'http'],
+  entry: [...BELOW_DOMAIN, ...DOMAIN, 'jobs', 'api', 'plugins', 'http', 'app'],
 };
 
 /** Imports that no layer rule catches: folders that are neighbours in the table but must not meet. */
