@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-type Layer = 'foundation' | 'infrastructure' | 'records' | 'accounts' | 'portals' | 'sync' | 'binder' | 'exports' | 'uploads' | 'jobs' | 'plugins' | 'http' | 'app' | 'entry';
+type Layer = 'foundation' | 'infrastructure' | 'records' | 'accounts' | 'portals' | 'sync' | 'binder' | 'exports' | 'uploads' | 'jobs' | 'api' | 'plugins' | 'http' | 'app' | 'entry';
 
 /** Which layer a file belongs to: the first pattern that matches, most specific first. */
 const LAYER_OF: ReadonlyArray<readonly [RegExp, Layer]> = [
@@ -22,6 +22,7 @@ const LAYER_OF: ReadonlyArray<readonly [RegExp, Layer]> = [
   [/^src\/[\w-]+\/routes\.ts$/, 'http'],
   [/^src\/(admin|health|web)\//, 'http'],
   [/^src\/plugins\//, 'plugins'],
+  [/^src\/api\//, 'api'],
   [/^src\/jobs\//, 'jobs'],
   [/^src\/uploads\//, 'uploads'],
   [/^src\/exports\//, 'exports'],
@@ -55,12 +56,14 @@ const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   uploads: [...BELOW_DOMAIN, 'sync', 'binder'],
   // One file per queue: its processor calls into the domain.
   jobs: [...BELOW_DOMAIN, ...DOMAIN],
+  // The API contract (zod schemas); domain-fit.ts compares it with the domain's types, type-only.
+  api: [...BELOW_DOMAIN, ...DOMAIN],
   // Fastify plugins for infrastructure (database, security, errors, docs, secrets, the session guard).
   plugins: ['foundation', 'infrastructure'],
   // Routes use the domain, enqueue through jobs/ and declare their guards with plugins/.
-  http: [...BELOW_DOMAIN, ...DOMAIN, 'jobs', 'plugins'],
-  app: [...BELOW_DOMAIN, ...DOMAIN, 'jobs', 'plugins', 'http'],
-  entry: [...BELOW_DOMAIN, ...DOMAIN, 'jobs', 'plugins', 'http', 'app'],
+  http: [...BELOW_DOMAIN, ...DOMAIN, 'jobs', 'api', 'plugins'],
+  app: [...BELOW_DOMAIN, ...DOMAIN, 'jobs', 'api', 'plugins', 'http'],
+  entry: [...BELOW_DOMAIN, ...DOMAIN, 'jobs', 'api', 'plugins', 'http', 'app'],
 };
 
 /** Imports that no layer rule catches: folders that are neighbours in the table but must not meet. */
