@@ -59,6 +59,16 @@ export class ConflictError extends AppError {
   readonly title = 'Conflict';
 }
 
+export class ContentTooLargeError extends AppError {
+  readonly status = 413;
+  readonly title = 'Content Too Large';
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  readonly status = 415;
+  readonly title = 'Unsupported Media Type';
+}
+
 export class TooManyRequestsError extends AppError {
   readonly status = 429;
   readonly title = 'Too Many Requests';

@@ -6,22 +6,12 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { UploadAccepted, UploadList, UploadParams, Upload as UploadAnswer } from '../api/uploads.js';
-import { AppError, BadRequestError, NotFoundError, ServiceUnavailableError } from '../errors.js';
+import { BadRequestError, ContentTooLargeError, NotFoundError, ServiceUnavailableError, UnsupportedMediaTypeError } from '../errors.js';
 import { enqueueUpload } from '../jobs/upload.js';
 import { requireAccount } from '../plugins/auth.js';
 import { CATEGORY_IDS, isCategoryId } from '../records/categories.js';
 import { createUploadRepository, uploadSourceName, type Upload } from './repository.js';
 import { MalformedFileError, sniffUpload, UnsupportedFileError } from './sniff.js';
-
-export class ContentTooLargeError extends AppError {
-  readonly status = 413;
-  readonly title = 'Content Too Large';
-}
-
-export class UnsupportedMediaTypeError extends AppError {
-  readonly status = 415;
-  readonly title = 'Unsupported Media Type';
-}
 
 export interface UploadRoutesOptions {
   maxBytes: number;
