@@ -9,7 +9,24 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-type Layer = 'foundation' | 'infrastructure' | 'records' | 'accounts' | 'portals' | 'sync' | 'binder' | 'exports' | 'uploads' | 'jobs' | 'api' | 'plugins' | 'http' | 'app' | 'entry';
+type Layer =
+  | 'foundation'
+  | 'infrastructure'
+  | 'records'
+  | 'accounts'
+  | 'portals'
+  | 'sync'
+  | 'binder'
+  | 'exports'
+  | 'uploads'
+  | 'audit'
+  | 'notices'
+  | 'jobs'
+  | 'api'
+  | 'plugins'
+  | 'http'
+  | 'app'
+  | 'entry';
 
 /** Which layer a file belongs to: the first pattern that matches, most specific first. */
 const LAYER_OF: ReadonlyArray<readonly [RegExp, Layer]> = [
@@ -25,6 +42,8 @@ const LAYER_OF: ReadonlyArray<readonly [RegExp, Layer]> = [
   [/^src\/api\//, 'api'],
   [/^src\/jobs\//, 'jobs'],
   [/^src\/uploads\//, 'uploads'],
+  [/^src\/audit\//, 'audit'],
+  [/^src\/notices\//, 'notices'],
   [/^src\/exports\//, 'exports'],
   [/^src\/binder\//, 'binder'],
   [/^src\/sync\//, 'sync'],
@@ -37,7 +56,7 @@ const LAYER_OF: ReadonlyArray<readonly [RegExp, Layer]> = [
 ];
 
 const BELOW_DOMAIN: Layer[] = ['foundation', 'infrastructure', 'records'];
-const DOMAIN: Layer[] = ['accounts', 'portals', 'sync', 'binder', 'exports', 'uploads'];
+const DOMAIN: Layer[] = ['accounts', 'portals', 'sync', 'binder', 'exports', 'uploads', 'audit', 'notices'];
 
 /** What each layer may import besides itself. */
 const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
@@ -54,6 +73,10 @@ const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   exports: [...BELOW_DOMAIN, 'binder'],
   // A file the patient uploads is filed like a synced resource (validation, record rows, storage).
   uploads: [...BELOW_DOMAIN, 'sync', 'binder'],
+  // The audit trail: a store and a fastify decoration that every area's routes record through.
+  audit: ['foundation', 'infrastructure'],
+  // E-mail notices: preferences, what is due, the mail itself; they read links and runs by SQL.
+  notices: ['foundation', 'infrastructure'],
   // One file per queue: its processor calls into the domain.
   jobs: [...BELOW_DOMAIN, ...DOMAIN],
   // The API contract (zod schemas); domain-fit.ts compares it with the domain's types, type-only.
