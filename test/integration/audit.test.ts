@@ -2,6 +2,7 @@
 // in its own trail, newest first, page by page; nobody else's; rows can only be added, and only the
 // retention purge (or deleting the account) removes them.
 import { randomBytes } from 'node:crypto';
+import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processPurgeAudit } from '../../src/jobs/audit-retention.js';
 import { createLogger } from '../../src/logger.js';
@@ -31,9 +32,9 @@ async function trail(cookie: string): Promise<Event[]> {
   const events: Event[] = [];
   let url: string | null = '/api/audit';
   while (url) {
-    const response = await t.app.inject({ method: 'GET', url, headers: { cookie } });
+    const response: LightMyRequestResponse = await t.app.inject({ method: 'GET', url, headers: { cookie } });
     expect(response.statusCode, response.body).toBe(200);
-    const page = response.json<{ events: Event[]; next: string | null }>();
+    const page: { events: Event[]; next: string | null } = response.json();
     events.push(...page.events);
     url = page.next ? `/api/audit?cursor=${encodeURIComponent(page.next)}` : null;
   }
