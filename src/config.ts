@@ -63,6 +63,7 @@ export type Env = z.infer<typeof EnvSchema>;
 const EXPECTED: Partial<Record<string, string>> = {
   DATABASE_URL: 'a postgres:// URL, e.g. postgres://user@127.0.0.1:5432/carebinder',
   CAREBINDER_SECRET_KEY: '32 random bytes in base64 (generate with: openssl rand -base64 32)',
+  AUDIT_RETENTION_DAYS: 'a positive whole number of days, e.g. 365',
 };
 
 export interface Config {
