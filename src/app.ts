@@ -29,6 +29,7 @@ import { uploadRoutes } from './uploads/routes.js';
 import auditPlugin from './audit/plugin.js';
 import { auditRoutes } from './audit/routes.js';
 import { noticeRoutes } from './notices/routes.js';
+import { shareRoutes } from './shares/routes.js';
 
 export interface BuildAppOptions {
   /** Use this pool instead of opening one (the caller closes it). */
@@ -47,9 +48,11 @@ export interface RateLimits {
   requestsPerMinute: number;
   signUpsPerMinute: number;
   signInsPerMinute: number;
+  /** Per SMART Health Link (not per address): manifest requests, passcode guesses included. */
+  shareManifestsPerMinute: number;
 }
 
-const DEFAULT_RATE_LIMITS: RateLimits = { requestsPerMinute: 600, signUpsPerMinute: 10, signInsPerMinute: 20 };
+const DEFAULT_RATE_LIMITS: RateLimits = { requestsPerMinute: 600, signUpsPerMinute: 10, signInsPerMinute: 20, shareManifestsPerMinute: 30 };
 
 export type App = FastifyInstance;
 
@@ -104,6 +107,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(uploadRoutes, { maxBytes: config.uploadMaxBytes });
   await app.register(auditRoutes);
   await app.register(noticeRoutes, { mailEnabled: config.mail !== null, secretKey: config.secretKey });
+  await app.register(shareRoutes, { publicUrl: config.publicUrl, manifestRequestsPerMinute: limits.shareManifestsPerMinute });
   await app.register(queueDashboard, { adminToken: config.adminToken });
   await app.register(webPlugin);
   return app;

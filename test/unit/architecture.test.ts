@@ -19,6 +19,7 @@ type Layer =
   | 'binder'
   | 'exports'
   | 'uploads'
+  | 'shares'
   | 'audit'
   | 'notices'
   | 'jobs'
@@ -42,6 +43,7 @@ const LAYER_OF: ReadonlyArray<readonly [RegExp, Layer]> = [
   [/^src\/api\//, 'api'],
   [/^src\/jobs\//, 'jobs'],
   [/^src\/uploads\//, 'uploads'],
+  [/^src\/shares\//, 'shares'],
   [/^src\/audit\//, 'audit'],
   [/^src\/notices\//, 'notices'],
   [/^src\/exports\//, 'exports'],
@@ -56,7 +58,7 @@ const LAYER_OF: ReadonlyArray<readonly [RegExp, Layer]> = [
 ];
 
 const BELOW_DOMAIN: Layer[] = ['foundation', 'infrastructure', 'records'];
-const DOMAIN: Layer[] = ['accounts', 'portals', 'sync', 'binder', 'exports', 'uploads', 'audit', 'notices'];
+const DOMAIN: Layer[] = ['accounts', 'portals', 'sync', 'binder', 'exports', 'uploads', 'shares', 'audit', 'notices'];
 
 /** What each layer may import besides itself. */
 const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
@@ -73,6 +75,8 @@ const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   exports: [...BELOW_DOMAIN, 'binder'],
   // A file the patient uploads is filed like a synced resource (validation, record rows, storage).
   uploads: [...BELOW_DOMAIN, 'sync', 'binder'],
+  // A SMART Health Link shares a snapshot of the patient's copies (IPS, PDF, Bundle), encrypted.
+  shares: [...BELOW_DOMAIN, 'exports'],
   // The audit trail: a store and a fastify decoration that every area's routes record through.
   audit: ['foundation', 'infrastructure'],
   // E-mail notices: preferences, what is due, the mail itself; they read links and runs by SQL.
