@@ -11,7 +11,7 @@ export const AuditEvent = z
     action: z
       .string()
       .describe(
-        'sign-in, sign-in.failed, sign-in.held-back, sign-out, record.read, resource.read, document.read, export.read, share.create, share.revoke, share.read, link.start, link.create, link.remove, upload.create, upload.delete, notices.update, notices.unsubscribe',
+        'sign-in, sign-in.failed, sign-in.held-back, sign-out, record.read, resource.read, document.read, export.read, share.create, share.revoke, share.read, share.read-refused, link.start, link.create, link.remove, upload.create, upload.delete, notices.update, notices.unsubscribe',
       ),
     target: z.string().nullable().describe('what was acted on, as kind:id (e.g. resource:Observation/abc, export:pdf, link:<id>); null for the account itself'),
     ip: z.string().nullable().describe('the client address'),

@@ -17,6 +17,7 @@ export const AUDIT_ACTIONS = [
   'share.create',
   'share.revoke',
   'share.read',
+  'share.read-refused',
   'link.start',
   'link.create',
   'link.remove',

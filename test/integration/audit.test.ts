@@ -144,6 +144,40 @@ describe('the audit trail', () => {
     expect(events.slice(0, 3)).toEqual([`link.remove link:${linkId}`, `upload.delete upload:${uploadId}`, `upload.create upload:${uploadId}`]);
   });
 
+  it('records shares made and revoked, and each read of a share (or refused passcode) by its recipient, in the owner\'s trail', async () => {
+    const patient = await signedInPatient(t.app);
+    await seedRecord(patient.accountId);
+    const share = async (body: Record<string, unknown>) => {
+      const created = await t.app.inject({
+        method: 'POST',
+        url: '/api/shares',
+        headers: { cookie: patient.cookie },
+        payload: { label: 'For the GP', expiresAt: new Date(Date.now() + 3_600_000).toISOString(), contents: ['ips'], ...body },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const { id, link } = created.json<{ id: string; link: string }>();
+      const { url } = JSON.parse(Buffer.from(link.slice('shlink:/'.length), 'base64url').toString()) as { url: string };
+      return { id, manifest: new URL(url).pathname };
+    };
+    const open = await share({});
+    const guarded = await share({ passcode: 'tulip-1234' });
+    const recipient = { remoteAddress: '203.0.113.7', headers: { 'user-agent': 'GP-Viewer/1.0' } };
+    expect((await t.app.inject({ method: 'POST', url: open.manifest, payload: { recipient: 'Dr Lee' }, ...recipient })).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'POST', url: guarded.manifest, payload: { recipient: 'Dr Lee', passcode: 'wrong' }, ...recipient })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/shares/${open.id}`, headers: { cookie: patient.cookie } })).statusCode).toBe(204);
+
+    const events = (await trail(patient.cookie)).slice(0, 5);
+    expect(events.map((e) => `${e.action} ${e.target}`)).toEqual([
+      `share.revoke share:${open.id}`,
+      `share.read-refused share:${guarded.id}`,
+      `share.read share:${open.id}`,
+      `share.create share:${guarded.id}`,
+      `share.create share:${open.id}`,
+    ]);
+    expect(events[2]).toMatchObject({ ip: '203.0.113.7', userAgent: 'GP-Viewer/1.0' });
+    expect(JSON.stringify(events)).not.toContain('Dr Lee');
+  });
+
   it("lists only the patient's own events, 50 a page, newest first, with an opaque cursor", async () => {
     const mine = await signedInPatient(t.app);
     const theirs = await signedInPatient(t.app);
