@@ -39,6 +39,7 @@ export const RecordsRequest = z.object({
   organization: RequestOrganization,
   categories: z.array(z.enum(CATEGORY_IDS)),
   gaps: z.array(RequestGap).describe('the events asked for, as the checklist named them when the request was made'),
+  askedFor: z.array(z.string()).describe('what the letter asks for, line by line: the categories in the leaflet\'s words, then the events with their dates'),
   from: z.string().nullable(),
   to: z.string().nullable(),
   delivery: z.enum(DELIVERIES),

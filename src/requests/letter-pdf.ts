@@ -40,6 +40,21 @@ function days(date: string | null, endDate: string | null): string | null {
 
 const BLANK = '________________';
 
+/** What a request asks for, as the letter words it: each category in the leaflet's words, then each event with its dates. */
+export function askedFor(request: Pick<RecordsRequest, 'categories' | 'gaps'>): { categories: string[]; events: string[] } {
+  return {
+    categories: request.categories.map((id) => {
+      const category = CATEGORIES[id];
+      // The leaflet's own words, led by the binder's title where they do not already start with it.
+      return category.leafletWording.toLowerCase().startsWith(category.title.toLowerCase()) ? category.leafletWording : `${category.title}: ${category.leafletWording}`;
+    }),
+    events: request.gaps.map((gap) => {
+      const when = days(gap.event.date, gap.event.endDate);
+      return `${WHAT_IS_MISSING[gap.kind]}: ${gap.event.title}${when ? `, ${when}` : ''}`;
+    }),
+  };
+}
+
 /** The letter's wording, top to bottom. Pure: the request, the patient's details and the day it is printed. */
 export function letterText(request: RecordsRequest, patient: LetterPatient, today: string): LetterBlock[] {
   const name = patient.name ?? BLANK;
@@ -76,26 +91,14 @@ export function letterText(request: RecordsRequest, patient: LetterPatient, toda
       `I am writing to request copies of my own health records held by ${organization.name}. ` +
       'I am making this request under my right of access to my protected health information under the HIPAA Privacy Rule, 45 CFR 164.524.',
   });
-  if (request.categories.length) {
+  const asked = askedFor(request);
+  if (asked.categories.length) {
     blocks.push({ kind: 'heading', text: 'The records I am asking for' });
-    blocks.push({
-      kind: 'list',
-      items: request.categories.map((id) => {
-        const category = CATEGORIES[id];
-        // The leaflet's own words, led by the binder's title where they do not already start with it.
-        return category.leafletWording.toLowerCase().startsWith(category.title.toLowerCase()) ? category.leafletWording : `${category.title}: ${category.leafletWording}`;
-      }),
-    });
+    blocks.push({ kind: 'list', items: asked.categories });
   }
-  if (request.gaps.length) {
-    blocks.push({ kind: 'heading', text: request.categories.length ? 'In particular, the records of these events' : 'The records I am asking for' });
-    blocks.push({
-      kind: 'list',
-      items: request.gaps.map((gap) => {
-        const when = days(gap.event.date, gap.event.endDate);
-        return `${WHAT_IS_MISSING[gap.kind]}: ${gap.event.title}${when ? `, ${when}` : ''}`;
-      }),
-    });
+  if (asked.events.length) {
+    blocks.push({ kind: 'heading', text: asked.categories.length ? 'In particular, the records of these events' : 'The records I am asking for' });
+    blocks.push({ kind: 'list', items: asked.events });
   }
   const range =
     request.from && request.to

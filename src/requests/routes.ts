@@ -16,17 +16,19 @@ import {
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
 import { requireAccount } from '../plugins/auth.js';
 import { buildChecklist } from './checklist.js';
-import { renderLetterPdf } from './letter-pdf.js';
+import { askedFor, renderLetterPdf } from './letter-pdf.js';
 import { letterDetails, patientDetails, savePatientDetails } from './patient-details.js';
 import { canMove, createRequestRepository, dueAt, isOverdue, type RecordsRequest, type RequestGap } from './repository.js';
 
 function view(request: RecordsRequest, now = new Date()): RecordsRequestAnswer {
+  const asked = askedFor(request);
   return {
     id: request.id,
     status: request.status,
     organization: request.organization,
     categories: request.categories,
     gaps: request.gaps,
+    askedFor: [...asked.categories, ...asked.events],
     from: request.from,
     to: request.to,
     delivery: request.delivery,
