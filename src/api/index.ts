@@ -11,5 +11,6 @@ export * from './health.js';
 export * from './portals.js';
 export * from './problem.js';
 export * from './requests.js';
+export * from './shares.js';
 export * from './sync.js';
 export * from './uploads.js';
