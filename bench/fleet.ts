@@ -6,8 +6,9 @@
 // both hospitals through the real SMART flow (sign-in and consent pages driven like a browser,
 // test/helpers/linking.ts), with the sync queue paused so the first syncs wait. Then the API in a
 // process of its own (bench/record-server.ts) and 2 worker processes (`npm run worker`'s entry
-// and heap cap), their settings from BENCH_WORKER_CONCURRENCY (8), BENCH_PORTAL_MAX_CONCURRENCY
-// (8) and BENCH_CAREBINDER_RPM (the portals' rate): what an operator sets for such a fleet.
+// and heap cap), their settings from BENCH_WORKER_CONCURRENCY (16), BENCH_PORTAL_MAX_CONCURRENCY
+// (12) and BENCH_CAREBINDER_RPM (the portals' rate): what an operator sets for such a fleet
+// (BENCH_WORKER_NODE_FLAGS adds node flags to the workers, e.g. --cpu-prof).
 //
 // Timed: both hospitals switch on 150 ms latency (BENCH_LATENCY_MS) and a token bucket of
 // BENCH_PORTAL_RPM (1800) requests a minute holding BENCH_PORTAL_BURST (one second's worth);
@@ -50,8 +51,8 @@ const PORTAL_RPM = Number(process.env.BENCH_PORTAL_RPM ?? 1800);
 const PORTAL_BURST = Number(process.env.BENCH_PORTAL_BURST ?? Math.max(1, Math.floor(PORTAL_RPM / 60)));
 const WORKERS = 2;
 const WORKER_SETTINGS = {
-  WORKER_CONCURRENCY: process.env.BENCH_WORKER_CONCURRENCY ?? '8',
-  PORTAL_MAX_CONCURRENCY: process.env.BENCH_PORTAL_MAX_CONCURRENCY ?? '8',
+  WORKER_CONCURRENCY: process.env.BENCH_WORKER_CONCURRENCY ?? '16',
+  PORTAL_MAX_CONCURRENCY: process.env.BENCH_PORTAL_MAX_CONCURRENCY ?? '12',
   PORTAL_REQUESTS_PER_MINUTE: process.env.BENCH_CAREBINDER_RPM ?? String(PORTAL_RPM),
 };
 const DB = 'carebinder_bench_fleet';
@@ -232,7 +233,7 @@ async function main(): Promise<void> {
     await waitFor('API', api, () => apiAddress);
     const started: boolean[] = [];
     const workers = Array.from({ length: WORKERS }, (_, i) => {
-      const worker = spawnLogged([...WORKER_NODE_FLAGS, '--import', 'tsx', 'workers/main.ts'], { ...serviceEnv, LOG_LEVEL: 'info', ...WORKER_SETTINGS }, (line) => {
+      const worker = spawnLogged([...WORKER_NODE_FLAGS, ...(process.env.BENCH_WORKER_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'workers/main.ts'], { ...serviceEnv, LOG_LEVEL: 'info', ...WORKER_SETTINGS }, (line) => {
         if (line.includes('"workers started"')) started[i] = true;
         else if (/"level":(40|50|60)/.test(line) && !line.includes('"job failed"')) console.log(`worker ${i + 1}: ${line.slice(0, 300)}`);
       });

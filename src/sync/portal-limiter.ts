@@ -113,7 +113,7 @@ export function redisPortalLimiter(redis: Redis, limit: number, prefix = 'carebi
         const rate = rates(portalId);
         const interval = rate ? 60_000 / rate.perMinute : 0;
         const tolerance = rate ? (rate.burst - 1) * interval : 0;
-        const waitMs = (await redis.eval(PACE, 2, `${prefix}:portal-rate:${portalId}`, `${prefix}:portal-cooldown:${portalId}`, interval, tolerance)) as number;
+        const waitMs = (await redis.eval(PACE, 2, rateKey(prefix, portalId), cooldownKey(prefix, portalId), interval, tolerance)) as number;
         if (waitMs > 0) await sleep(waitMs);
       } catch (error) {
         await release();
@@ -122,10 +122,14 @@ export function redisPortalLimiter(redis: Redis, limit: number, prefix = 'carebi
       return release;
     },
     async backOff(portalId, ms) {
-      await redis.eval(BACK_OFF, 1, `${prefix}:portal-cooldown:${portalId}`, Math.max(0, Math.ceil(ms)));
+      await redis.eval(BACK_OFF, 1, cooldownKey(prefix, portalId), Math.max(0, Math.ceil(ms)));
     },
   };
 }
+
+// One hash tag per portal: PACE reads both keys in one script, so on a Redis Cluster they must share a slot.
+const rateKey = (prefix: string, portalId: string) => `${prefix}:portal:{${portalId}}:rate`;
+const cooldownKey = (prefix: string, portalId: string) => `${prefix}:portal:{${portalId}}:cooldown`;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
