@@ -7,6 +7,8 @@
 // read on Redis's clock, so every process paces against the same bucket; a 429's Retry-After is a
 // cool-down key that the same call honours.
 // Without Redis (the single-process demo): the same, in process.
+// Our own because BullMQ's limiter is per queue (per-group limits are BullMQ Pro), and Redis
+// semaphore packages hold a lease for a fixed time rather than renewing it while the request lives.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
