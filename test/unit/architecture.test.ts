@@ -19,6 +19,7 @@ type Layer =
   | 'binder'
   | 'exports'
   | 'uploads'
+  | 'requests'
   | 'shares'
   | 'audit'
   | 'notices'
@@ -43,6 +44,7 @@ const LAYER_OF: ReadonlyArray<readonly [RegExp, Layer]> = [
   [/^src\/api\//, 'api'],
   [/^src\/jobs\//, 'jobs'],
   [/^src\/uploads\//, 'uploads'],
+  [/^src\/requests\//, 'requests'],
   [/^src\/shares\//, 'shares'],
   [/^src\/audit\//, 'audit'],
   [/^src\/notices\//, 'notices'],
@@ -58,7 +60,7 @@ const LAYER_OF: ReadonlyArray<readonly [RegExp, Layer]> = [
 ];
 
 const BELOW_DOMAIN: Layer[] = ['foundation', 'infrastructure', 'records'];
-const DOMAIN: Layer[] = ['accounts', 'portals', 'sync', 'binder', 'exports', 'uploads', 'shares', 'audit', 'notices'];
+const DOMAIN: Layer[] = ['accounts', 'portals', 'sync', 'binder', 'exports', 'uploads', 'requests', 'shares', 'audit', 'notices'];
 
 /** What each layer may import besides itself. */
 const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
@@ -75,6 +77,8 @@ const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   exports: [...BELOW_DOMAIN, 'binder'],
   // A file the patient uploads is filed like a synced resource (validation, record rows, storage).
   uploads: [...BELOW_DOMAIN, 'sync', 'binder'],
+  // A records request reads the binder (what is missing) and the portals' Patients as the exports merge them.
+  requests: [...BELOW_DOMAIN, 'binder', 'exports'],
   // A SMART Health Link shares a snapshot of the patient's copies (IPS, PDF, Bundle), encrypted.
   shares: [...BELOW_DOMAIN, 'exports'],
   // The audit trail: a store and a fastify decoration that every area's routes record through.

@@ -1,6 +1,22 @@
 // Every call to the API: same-origin cookies, JSON bodies, problem+json errors as ApiError.
 import { readProblem, retryAfterSeconds, withRetryTime } from './problem.js';
-import type { Binder, CategoryPage, Link, Me, Portal, Problem, RecordFilter, ResourceDetail, SyncStatus } from './types.js';
+import type {
+  Binder,
+  CategoryPage,
+  Checklist,
+  Link,
+  Me,
+  NewRecordsRequest,
+  PatientDetails,
+  PatientDetailsUpdate,
+  Portal,
+  Problem,
+  RecordFilter,
+  RecordsRequest,
+  RecordsRequestUpdate,
+  ResourceDetail,
+  SyncStatus,
+} from './types.js';
 import { filterQuery } from './urls.js';
 
 export class ApiError extends Error {
@@ -91,4 +107,14 @@ export const api = {
   category: (category: string, filter: RecordFilter, cursor: string | null, signal: AbortSignal) =>
     request<CategoryPage>('GET', `/api/record/${id(category)}${filterQuery(filter, { limit: 50, cursor })}`, { signal }),
   resource: (resourceId: string, signal: AbortSignal) => request<ResourceDetail>('GET', `/api/resources/${id(resourceId)}`, { signal }),
+
+  checklist: (signal: AbortSignal) => request<Checklist>('GET', '/api/checklist', { signal }),
+  requests: (signal: AbortSignal) => request<{ requests: RecordsRequest[] }>('GET', '/api/requests', { signal }),
+  createRequest: (body: NewRecordsRequest) => request<{ id: string; status: 'draft' }>('POST', '/api/requests', { body }),
+  updateRequest: (requestId: string, body: RecordsRequestUpdate) => request<RecordsRequest>('PATCH', `/api/requests/${id(requestId)}`, { body }),
+  details: (signal: AbortSignal) => request<PatientDetails>('GET', '/api/me/details', { signal }),
+  saveDetails: (body: PatientDetailsUpdate) => request<PatientDetails>('PATCH', '/api/me', { body }),
 };
+
+/** Where a request's letter downloads from. */
+export const letterUrl = (requestId: string): string => `/api/requests/${id(requestId)}/letter.pdf`;
