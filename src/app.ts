@@ -26,6 +26,7 @@ import { accountRoutes } from './accounts/routes.js';
 import accountsPlugin from './accounts/plugin.js';
 import type { SignInThrottlePolicy } from './accounts/sign-in-throttle.js';
 import { uploadRoutes } from './uploads/routes.js';
+import { entryRoutes } from './entries/routes.js';
 
 export interface BuildAppOptions {
   /** Use this pool instead of opening one (the caller closes it). */
@@ -98,6 +99,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(binderRoutes);
   await app.register(exportRoutes);
   await app.register(uploadRoutes, { maxBytes: config.uploadMaxBytes });
+  await app.register(entryRoutes);
   await app.register(queueDashboard, { adminToken: config.adminToken });
   await app.register(webPlugin);
   return app;
