@@ -4,7 +4,7 @@
 // (informationSource, asserter, recorder, performer) and meta are set by the server whatever the
 // client sends, so those are accepted and ignored.
 import { z } from 'zod';
-import { ENTRY_TYPES } from '../entries/resource.js';
+import { ENTRY_TYPES } from '../records/patient-entered.js';
 
 export { ENTRY_TYPES };
 

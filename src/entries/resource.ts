@@ -2,11 +2,8 @@
 // its subject and as its source, the patient-entered tag and label, and the dates a record needs.
 // Whatever the client said about those is replaced. The shape has been checked by the API
 // contract (src/api/entries.ts) before it gets here. Pure.
-import { CONTINUED_AFTER_TREATMENT_URL, PATIENT_ASSERTED_SECURITY, PATIENT_ENTERED_TAG } from '../records/patient-entered.js';
+import { CONTINUED_AFTER_TREATMENT_URL, ENTRY_TYPES, PATIENT_ASSERTED_SECURITY, PATIENT_ENTERED_TAG, type EntryType } from '../records/patient-entered.js';
 import type { FhirResource } from '../sync/validate.js';
-
-export const ENTRY_TYPES = ['MedicationStatement', 'AdverseEvent', 'Condition', 'Immunization', 'Observation'] as const;
-export type EntryType = (typeof ENTRY_TYPES)[number];
 
 /** An entry as the contract let it through: one of the five types, its elements checked. */
 export interface EntryBody {

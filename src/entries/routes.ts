@@ -9,10 +9,10 @@ import { z } from 'zod';
 import { Entry, EntryInput, EntryList, EntryParams } from '../api/entries.js';
 import { BadRequestError, NotFoundError } from '../errors.js';
 import { requireAccount } from '../plugins/auth.js';
-import { PATIENT_ENTERED_SOURCE_NAME } from '../records/patient-entered.js';
+import { PATIENT_ENTERED_SOURCE_NAME, type EntryType } from '../records/patient-entered.js';
 import { validateEntry } from '../sync/validate.js';
 import { createEntryRepository, type StoredEntry } from './repository.js';
-import { buildEntryResource, ENTRIES_PATIENT_ID, InvalidEntryError, type EntryType } from './resource.js';
+import { buildEntryResource, ENTRIES_PATIENT_ID, InvalidEntryError } from './resource.js';
 
 function view(entry: StoredEntry): Entry {
   return {

@@ -3,6 +3,10 @@
 // Pure: read by the classifier's neighbours, the treatment summary and the entries domain.
 import { at, objects, text, type JsonObject } from './fhir-read.js';
 
+/** The types of resource a patient can enter (POST /api/entries). */
+export const ENTRY_TYPES = ['MedicationStatement', 'AdverseEvent', 'Condition', 'Immunization', 'Observation'] as const;
+export type EntryType = (typeof ENTRY_TYPES)[number];
+
 /** meta.tag system of where a record came from (an upload's "uploaded", an entry's "patient-entered"). */
 export const RECORD_ORIGIN_SYSTEM = 'https://carebinder.example.org/fhir/CodeSystem/record-origin';
 

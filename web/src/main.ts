@@ -9,9 +9,11 @@ import { banner, pageHeading, type ViewContext } from './view.js';
 import { renderSignIn } from './views/auth.js';
 import { renderBinder } from './views/binder.js';
 import { renderDocument } from './views/document.js';
+import { renderEntries } from './views/entries.js';
 import { renderPortals } from './views/portals.js';
 import { renderPrint } from './views/print.js';
 import { renderTreatment } from './views/treatment.js';
+import { renderUploads } from './views/uploads.js';
 
 const main = document.getElementById('main') as HTMLElement;
 const nav = document.getElementById('nav') as HTMLElement;
@@ -25,6 +27,8 @@ const NAV_ITEMS: ReadonlyArray<{ path: string; label: string; route: Route['name
   { path: '/binder', label: 'Binder', route: ['binder', 'document'] },
   { path: '/treatment', label: 'Treatment summary', route: ['treatment'] },
   { path: '/portals', label: 'Portals', route: ['portals'] },
+  { path: '/uploads', label: 'Upload copies', route: ['uploads'] },
+  { path: '/add', label: 'Add to my binder', route: ['entries'] },
   { path: '/print', label: 'Print', route: ['print'] },
 ];
 
@@ -173,6 +177,10 @@ async function show(route: Route, ctx: ViewContext): Promise<void> {
       return renderDocument(ctx, route.id);
     case 'print':
       return renderPrint(ctx);
+    case 'entries':
+      return renderEntries(ctx);
+    case 'uploads':
+      return renderUploads(ctx);
     case 'not-found':
       replace(
         main,
