@@ -1,4 +1,5 @@
-// Builds the web client into web/dist: index.html, app.js, app.css and the files of web/public.
+// Builds the web client into web/dist: index.html, app.js, app.css, the SMART Health Links viewer
+// (shl.html, shl.js: its own entry, web/src/shl.ts) and the files of web/public.
 // `npx tsx web/build.ts` (npm run build:web). Idempotent: unchanged outputs are not rewritten
 // (their mtime and ETag stay), stale files are removed, and files are replaced atomically so a
 // running server never serves half a file. index.html names its assets with ?v=<content hash>,
@@ -39,23 +40,38 @@ export interface WebBuildResult {
 
 export async function buildWeb(options: WebBuildOptions = {}): Promise<WebBuildResult> {
   const outDir = path.resolve(options.outDir ?? path.join(WEB_DIR, 'dist'));
-  const [js, css, template, publicFiles] = await Promise.all([bundleScript(), bundleStyles(), readFile(path.join(WEB_DIR, 'index.html'), 'utf8'), readPublic()]);
+  const [js, shl, css, template, shlTemplate, publicFiles] = await Promise.all([
+    bundleScript('main.ts', 'app.js'),
+    bundleScript('shl.ts', 'shl.js'),
+    bundleStyles(),
+    readFile(path.join(WEB_DIR, 'index.html'), 'utf8'),
+    readFile(path.join(WEB_DIR, 'shl.html'), 'utf8'),
+    readPublic(),
+  ]);
 
-  const html = [
+  const versioned = (page: string, name: string, assets: Array<[string, string]>) =>
+    assets.reduce((html, [asset, content]) => {
+      const marker = `"${asset}"`;
+      if (!html.includes(marker)) throw new Error(`web/${name} must reference ${marker}`);
+      return html.replace(marker, `"${asset}?v=${contentHash(content)}"`);
+    }, page);
+  const html = versioned(template, 'index.html', [
     ['/app.js', js.code],
     ['/app.css', css],
-  ].reduce((page, [asset, content]) => {
-    const marker = `"${asset}"`;
-    if (!page.includes(marker)) throw new Error(`web/index.html must reference ${marker}`);
-    return page.replace(marker, `"${asset}?v=${contentHash(content)}"`);
-  }, template);
+  ]);
+  const shlHtml = versioned(shlTemplate, 'shl.html', [
+    ['/shl.js', shl.code],
+    ['/app.css', css],
+  ]);
 
   const outputs = new Map<string, string | Buffer>([
     ['app.js', js.code],
+    ['shl.js', shl.code],
     ['app.css', css],
     ...publicFiles,
-    // Last: it names the others, so it must not point at assets not yet written.
+    // Last: they name the others, so they must not point at assets not yet written.
     ['index.html', html],
+    ['shl.html', shlHtml],
   ]);
 
   await mkdir(outDir, { recursive: true });
@@ -79,12 +95,15 @@ export async function buildWeb(options: WebBuildOptions = {}): Promise<WebBuildR
   if (js.appCodeBytes > JS_BUDGET_BYTES) {
     throw new Error(`web client is ${kb(js.appCodeBytes)} minified (without DOMPurify), over its ${kb(JS_BUDGET_BYTES)} budget`);
   }
+  if (shl.appCodeBytes > JS_BUDGET_BYTES) {
+    throw new Error(`the SHL viewer is ${kb(shl.appCodeBytes)} minified (without DOMPurify), over its ${kb(JS_BUDGET_BYTES)} budget`);
+  }
   return { outDir, files, appCodeBytes: js.appCodeBytes, scriptInputs: js.inputs };
 }
 
-async function bundleScript(): Promise<{ code: string; appCodeBytes: number; inputs: string[] }> {
+async function bundleScript(entry: string, outfile: string): Promise<{ code: string; appCodeBytes: number; inputs: string[] }> {
   const result = await build({
-    entryPoints: [path.join(SRC_DIR, 'main.ts')],
+    entryPoints: [path.join(SRC_DIR, entry)],
     tsconfig: path.join(SRC_DIR, 'tsconfig.json'),
     bundle: true,
     format: 'esm',
@@ -95,11 +114,11 @@ async function bundleScript(): Promise<{ code: string; appCodeBytes: number; inp
     legalComments: 'eof',
     metafile: true,
     write: false,
-    outfile: 'app.js',
+    outfile,
     logLevel: 'silent',
   });
   const output = result.outputFiles[0];
-  if (!output) throw new Error('esbuild produced no script');
+  if (!output) throw new Error(`esbuild produced no script for ${entry}`);
   return { code: output.text, appCodeBytes: ownBytes(result.metafile), inputs: Object.keys(result.metafile.inputs) };
 }
 

@@ -10,5 +10,6 @@ export * from './exports.js';
 export * from './health.js';
 export * from './portals.js';
 export * from './problem.js';
+export * from './shares.js';
 export * from './sync.js';
 export * from './uploads.js';

@@ -16,7 +16,7 @@ import { startTestWorkers } from '../helpers/workers.js';
 import { uploadAndWait } from '../integration/uploads-helpers.js';
 
 /** GET routes whose answer is not a JSON document of the API, and what is checked of them instead. */
-const NOT_JSON = new Set(['/api/documents/{id}', '/api/record/export.zip', '/api/record/binder.pdf', '/smart/callback']);
+const NOT_JSON = new Set(['/api/documents/{id}', '/api/record/export.zip', '/api/record/binder.pdf', '/api/shl/files/{token}', '/smart/callback']);
 
 let t: TestApp;
 let sandbox: Sandbox;
@@ -143,6 +143,28 @@ describe('the API contract against real answers', () => {
     read.set('/api/record/binder.pdf', 1);
     await answer('/health/live', '/health/live', api.Live);
     await answer('/health/ready', '/health/ready', api.Ready);
+  });
+
+  it('holds for shared links (SMART Health Links): the list, one share with its log, the manifest; a file is a JWE', async () => {
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/shares',
+      headers: { cookie },
+      payload: { label: 'Contract', expiresAt: new Date(Date.now() + 3_600_000).toISOString(), contents: ['ips'] },
+    });
+    expect(created.statusCode).toBe(201);
+    const share = api.ShareCreated.parse(created.json());
+    const url = JSON.parse(Buffer.from(share.link.slice('shlink:/'.length), 'base64url').toString()) .url as string;
+    const manifest = await t.app.inject({ method: 'POST', url: new URL(url).pathname, payload: { recipient: 'contract test' } });
+    const files = api.ShlManifest.parse(manifest.json()).files;
+    const file = await t.app.inject({ method: 'GET', url: new URL(files[0].location!).pathname });
+    expect(file.statusCode).toBe(200);
+    expect(file.body.split('.')).toHaveLength(5);
+    read.set('/api/shl/files/{token}', 1);
+    const { shares } = await answer('/api/shares', '/api/shares', api.ShareList);
+    expect(shares).toHaveLength(1);
+    const detail = await answer('/api/shares/{id}', `/api/shares/${share.id}`, api.ShareDetail);
+    expect(detail.accesses).toHaveLength(1);
   });
 
   it('answers errors as problem documents', async () => {
