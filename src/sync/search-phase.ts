@@ -27,6 +27,10 @@ class SearchPhase {
   constructor(private readonly ctx: SyncContext) {}
 
   async run(plan: TypePlan[]): Promise<void> {
+    // Every step of the run is in the report from the start, so the progress bar's denominator
+    // never grows under it (src/sync/sync-runs.ts, progressOf).
+    for (const entry of plan) if (!entry.skipped) this.ctx.report(entry.type);
+    this.ctx.report('(referenced)');
     for (; this.ctx.cursor.typeIndex < plan.length; this.ctx.cursor.typeIndex++, this.ctx.cursor.categoryIndex = null, this.ctx.cursor.nextUrl = null) {
       const entry = plan[this.ctx.cursor.typeIndex];
       if (entry.skipped) continue;

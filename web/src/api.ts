@@ -1,6 +1,25 @@
 // Every call to the API: same-origin cookies, JSON bodies, problem+json errors as ApiError.
 import { readProblem, retryAfterSeconds, withRetryTime } from './problem.js';
-import type { Binder, CategoryPage, Entry, EntryInput, Link, Me, Portal, Problem, RecordFilter, ResourceDetail, SyncStatus, Upload } from './types.js';
+import type {
+  Binder,
+  CategoryPage,
+  Checklist,
+  Entry,
+  EntryInput,
+  Link,
+  Me,
+  NewRecordsRequest,
+  PatientDetails,
+  PatientDetailsUpdate,
+  Portal,
+  Problem,
+  RecordFilter,
+  RecordsRequest,
+  RecordsRequestUpdate,
+  ResourceDetail,
+  SyncStatus,
+  Upload,
+} from './types.js';
 import { filterQuery } from './urls.js';
 
 export class ApiError extends Error {
@@ -103,4 +122,14 @@ export const api = {
   uploads: (signal: AbortSignal) => request<{ uploads: Upload[] }>('GET', '/api/uploads', { signal }),
   upload: (form: FormData) => request<{ id: string }>('POST', '/api/uploads', { form }),
   deleteUpload: (uploadId: string) => request<void>('DELETE', `/api/uploads/${id(uploadId)}`),
+
+  checklist: (signal: AbortSignal) => request<Checklist>('GET', '/api/checklist', { signal }),
+  requests: (signal: AbortSignal) => request<{ requests: RecordsRequest[] }>('GET', '/api/requests', { signal }),
+  createRequest: (body: NewRecordsRequest) => request<{ id: string; status: 'draft' }>('POST', '/api/requests', { body }),
+  updateRequest: (requestId: string, body: RecordsRequestUpdate) => request<RecordsRequest>('PATCH', `/api/requests/${id(requestId)}`, { body }),
+  details: (signal: AbortSignal) => request<PatientDetails>('GET', '/api/me/details', { signal }),
+  saveDetails: (body: PatientDetailsUpdate) => request<PatientDetails>('PATCH', '/api/me', { body }),
 };
+
+/** Where a request's letter downloads from. */
+export const letterUrl = (requestId: string): string => `/api/requests/${id(requestId)}/letter.pdf`;

@@ -11,10 +11,13 @@ export type Route =
   | { name: 'print' }
   | { name: 'entries' }
   | { name: 'uploads' }
+  | { name: 'checklist' }
+  | { name: 'requests' }
+  | { name: 'request-new' }
   | { name: 'not-found' };
 
 /** Every path the client renders, as Fastify route patterns. */
-export const CLIENT_PATHS = ['/', '/sign-in', '/portals', '/binder', '/treatment', '/documents/:id', '/print', '/add', '/uploads'] as const;
+export const CLIENT_PATHS = ['/', '/sign-in', '/portals', '/binder', '/treatment', '/documents/:id', '/print', '/missing', '/requests', '/requests/new', '/add', '/uploads'] as const;
 
 export function matchRoute(pathname: string): Route {
   const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
@@ -35,6 +38,12 @@ export function matchRoute(pathname: string): Route {
       return { name: 'entries' };
     case '/uploads':
       return { name: 'uploads' };
+    case '/missing':
+      return { name: 'checklist' };
+    case '/requests':
+      return { name: 'requests' };
+    case '/requests/new':
+      return { name: 'request-new' };
   }
   const document = /^\/documents\/([^/]+)$/.exec(path);
   if (document) {
