@@ -29,6 +29,7 @@ import { uploadRoutes } from './uploads/routes.js';
 import auditPlugin from './audit/plugin.js';
 import { auditRoutes } from './audit/routes.js';
 import { noticeRoutes } from './notices/routes.js';
+import { entryRoutes } from './entries/routes.js';
 import { requestRoutes } from './requests/routes.js';
 import { shareRoutes } from './shares/routes.js';
 
@@ -108,6 +109,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(uploadRoutes, { maxBytes: config.uploadMaxBytes });
   await app.register(auditRoutes);
   await app.register(noticeRoutes, { mailEnabled: config.mail !== null, secretKey: config.secretKey });
+  await app.register(entryRoutes);
   await app.register(requestRoutes);
   await app.register(shareRoutes, { publicUrl: config.publicUrl, manifestRequestsPerMinute: limits.shareManifestsPerMinute });
   await app.register(queueDashboard, { adminToken: config.adminToken });

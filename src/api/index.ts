@@ -6,6 +6,7 @@
 export * from './accounts.js';
 export * from './audit.js';
 export * from './binder.js';
+export * from './entries.js';
 export * from './checklist.js';
 export * from './exports.js';
 export * from './health.js';

@@ -19,6 +19,7 @@ type Layer =
   | 'binder'
   | 'exports'
   | 'uploads'
+  | 'entries'
   | 'requests'
   | 'shares'
   | 'audit'
@@ -44,6 +45,7 @@ const LAYER_OF: ReadonlyArray<readonly [RegExp, Layer]> = [
   [/^src\/api\//, 'api'],
   [/^src\/jobs\//, 'jobs'],
   [/^src\/uploads\//, 'uploads'],
+  [/^src\/entries\//, 'entries'],
   [/^src\/requests\//, 'requests'],
   [/^src\/shares\//, 'shares'],
   [/^src\/audit\//, 'audit'],
@@ -60,7 +62,7 @@ const LAYER_OF: ReadonlyArray<readonly [RegExp, Layer]> = [
 ];
 
 const BELOW_DOMAIN: Layer[] = ['foundation', 'infrastructure', 'records'];
-const DOMAIN: Layer[] = ['accounts', 'portals', 'sync', 'binder', 'exports', 'uploads', 'requests', 'shares', 'audit', 'notices'];
+const DOMAIN: Layer[] = ['accounts', 'portals', 'sync', 'binder', 'exports', 'uploads', 'entries', 'requests', 'shares', 'audit', 'notices'];
 
 /** What each layer may import besides itself. */
 const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
@@ -77,6 +79,8 @@ const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   exports: [...BELOW_DOMAIN, 'binder'],
   // A file the patient uploads is filed like a synced resource (validation, record rows, storage).
   uploads: [...BELOW_DOMAIN, 'sync', 'binder'],
+  // The patient's own entries are checked and stored as a synced resource is.
+  entries: [...BELOW_DOMAIN, 'sync'],
   // A records request reads the binder (what is missing) and the portals' Patients as the exports merge them.
   requests: [...BELOW_DOMAIN, 'binder', 'exports'],
   // A SMART Health Link shares a snapshot of the patient's copies (IPS, PDF, Bundle), encrypted.
