@@ -1,6 +1,7 @@
 // Every call to the API: same-origin cookies, JSON bodies, problem+json errors as ApiError.
 import { readProblem, retryAfterSeconds, withRetryTime } from './problem.js';
 import type {
+  AuditPage,
   Binder,
   CategoryPage,
   Checklist,
@@ -9,6 +10,8 @@ import type {
   Link,
   Me,
   NewRecordsRequest,
+  NoticePreferences,
+  NotificationSettings,
   PatientDetails,
   PatientDetailsUpdate,
   Portal,
@@ -129,6 +132,10 @@ export const api = {
   updateRequest: (requestId: string, body: RecordsRequestUpdate) => request<RecordsRequest>('PATCH', `/api/requests/${id(requestId)}`, { body }),
   details: (signal: AbortSignal) => request<PatientDetails>('GET', '/api/me/details', { signal }),
   saveDetails: (body: PatientDetailsUpdate) => request<PatientDetails>('PATCH', '/api/me', { body }),
+
+  audit: (cursor: string | null, signal: AbortSignal) => request<AuditPage>('GET', `/api/audit${cursor ? `?cursor=${id(cursor)}` : ''}`, { signal }),
+  notifications: (signal: AbortSignal) => request<NotificationSettings>('GET', '/api/me/notifications', { signal }),
+  saveNotifications: (body: NoticePreferences) => request<NotificationSettings>('PUT', '/api/me/notifications', { body }),
 };
 
 /** Where a request's letter downloads from. */
