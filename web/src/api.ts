@@ -1,6 +1,6 @@
 // Every call to the API: same-origin cookies, JSON bodies, problem+json errors as ApiError.
 import { readProblem, retryAfterSeconds, withRetryTime } from './problem.js';
-import type { Binder, CategoryPage, Link, Me, Portal, Problem, RecordFilter, ResourceDetail, SyncStatus } from './types.js';
+import type { Binder, CategoryPage, CreateShare, ExportSizes, Link, Me, Portal, Problem, RecordFilter, ResourceDetail, Share, ShareCreated, ShareDetail, SyncStatus } from './types.js';
 import { filterQuery } from './urls.js';
 
 export class ApiError extends Error {
@@ -91,4 +91,10 @@ export const api = {
   category: (category: string, filter: RecordFilter, cursor: string | null, signal: AbortSignal) =>
     request<CategoryPage>('GET', `/api/record/${id(category)}${filterQuery(filter, { limit: 50, cursor })}`, { signal }),
   resource: (resourceId: string, signal: AbortSignal) => request<ResourceDetail>('GET', `/api/resources/${id(resourceId)}`, { signal }),
+
+  exportSizes: (signal: AbortSignal) => request<ExportSizes>('GET', '/api/record/exports', { signal }),
+  shares: (signal: AbortSignal) => request<{ shares: Share[] }>('GET', '/api/shares', { signal }),
+  share: (shareId: string, signal: AbortSignal) => request<ShareDetail>('GET', `/api/shares/${id(shareId)}`, { signal }),
+  createShare: (body: CreateShare) => request<ShareCreated>('POST', '/api/shares', { body }),
+  revokeShare: (shareId: string) => request<void>('DELETE', `/api/shares/${id(shareId)}`),
 };

@@ -11,6 +11,7 @@ import { renderBinder } from './views/binder.js';
 import { renderDocument } from './views/document.js';
 import { renderPortals } from './views/portals.js';
 import { renderPrint } from './views/print.js';
+import { renderShare } from './views/share.js';
 import { renderTreatment } from './views/treatment.js';
 
 const main = document.getElementById('main') as HTMLElement;
@@ -26,6 +27,7 @@ const NAV_ITEMS: ReadonlyArray<{ path: string; label: string; route: Route['name
   { path: '/treatment', label: 'Treatment summary', route: ['treatment'] },
   { path: '/portals', label: 'Portals', route: ['portals'] },
   { path: '/print', label: 'Print', route: ['print'] },
+  { path: '/share', label: 'Export & share', route: ['share'] },
 ];
 
 function navigate(path: string, options: { replace?: boolean } = {}): void {
@@ -173,6 +175,8 @@ async function show(route: Route, ctx: ViewContext): Promise<void> {
       return renderDocument(ctx, route.id);
     case 'print':
       return renderPrint(ctx);
+    case 'share':
+      return renderShare(ctx);
     case 'not-found':
       replace(
         main,

@@ -9,10 +9,11 @@ export type Route =
   | { name: 'treatment' }
   | { name: 'document'; id: string }
   | { name: 'print' }
+  | { name: 'share' }
   | { name: 'not-found' };
 
 /** Every path the client renders, as Fastify route patterns. */
-export const CLIENT_PATHS = ['/', '/sign-in', '/portals', '/binder', '/treatment', '/documents/:id', '/print'] as const;
+export const CLIENT_PATHS = ['/', '/sign-in', '/portals', '/binder', '/treatment', '/documents/:id', '/print', '/share'] as const;
 
 export function matchRoute(pathname: string): Route {
   const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
@@ -29,6 +30,8 @@ export function matchRoute(pathname: string): Route {
       return { name: 'treatment' };
     case '/print':
       return { name: 'print' };
+    case '/share':
+      return { name: 'share' };
   }
   const document = /^\/documents\/([^/]+)$/.exec(path);
   if (document) {
