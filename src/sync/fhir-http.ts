@@ -2,6 +2,11 @@
 // (waited out without using up a job attempt), 5xx bursts, timeouts and dropped connections
 // (exponential backoff with jitter, bounded), and an access token that expires mid-sync
 // (refresh once on 401, then continue). Tokens go only to the portal's own origin.
+// Written here rather than taken from a retry library because the retry is tied to the token:
+// a 401 must refresh through the link's locked, rotating refresh token (src/portals/token-refresh.ts)
+// once and replay, a 429 must wait without spending an attempt, and each wait is reported to the
+// sync's progress; generic retry wrappers (p-retry, got's retry) see only status codes.
+import { sourceUrlResolver } from '../records/source-url.js';
 import { portalRequest, PortalUnreachableError, parseJsonObject, type PortalResponse } from '../http/portal-http.js';
 import type { TokenKeeper } from '../portals/token-refresh.js';
 import type { PortalLimiter } from './portal-limiter.js';
@@ -70,15 +75,10 @@ export interface FhirHttpDeps {
 export function createFhirHttp(deps: FhirHttpDeps) {
   const policy = { ...DEFAULT_RETRY_POLICY, ...deps.retry };
   const base = deps.fhirBaseUrl.replace(/\/+$/, '');
-  const origin = new URL(base).origin;
   let token: string | undefined;
 
   /** Absolute URL on the portal for a relative reference or link; null when it points elsewhere. */
-  function resolve(url: string): string | null {
-    const absolute = /^https?:\/\//i.test(url) ? url : `${base}/${url.replace(/^\/+/, '')}`;
-    if (!URL.canParse(absolute) || new URL(absolute).origin !== origin) return null;
-    return absolute;
-  }
+  const resolve = sourceUrlResolver(base);
 
   async function send(url: string, accept: string, maxBytes: number): Promise<PortalResponse> {
     const release = await deps.limiter.acquire(deps.portalId);

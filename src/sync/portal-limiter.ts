@@ -3,6 +3,8 @@
 // lease outlives a long request, while a crashed worker's leases lapse within seconds (a lease
 // that simply ran for a minute blocked the portal for every other worker after each crash).
 // Without Redis (the single-process demo): an in-process semaphore.
+// Our own because BullMQ's limiter is per queue (per-group limits are BullMQ Pro), and Redis
+// semaphore packages hold a lease for a fixed time rather than renewing it while the request lives.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 

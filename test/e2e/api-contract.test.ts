@@ -16,7 +16,7 @@ import { startTestWorkers } from '../helpers/workers.js';
 import { uploadAndWait } from '../integration/uploads-helpers.js';
 
 /** GET routes whose answer is not a JSON document of the API, and what is checked of them instead. */
-const NOT_JSON = new Set(['/api/documents/{id}', '/api/record/export.zip', '/api/record/binder.pdf', '/api/shl/files/{token}', '/smart/callback']);
+const NOT_JSON = new Set(['/api/documents/{id}', '/api/record/export.zip', '/api/record/binder.pdf', '/api/requests/{id}/letter.pdf', '/api/shl/files/{token}', '/smart/callback']);
 
 let t: TestApp;
 let sandbox: Sandbox;
@@ -135,6 +135,28 @@ describe('the API contract against real answers', () => {
     read.set('/api/record/binder.pdf', 1);
     await answer('/health/live', '/health/live', api.Live);
     await answer('/health/ready', '/health/ready', api.Ready);
+  });
+
+  it("holds for what is missing, the patient's details and records requests (the letter is a PDF)", async () => {
+    const checklist = await answer('/api/checklist', '/api/checklist', api.Checklist);
+    expect(checklist.categories).toHaveLength(CATEGORY_IDS.length);
+    await answer('/api/me/details', '/api/me/details', api.PatientDetails);
+    const gapIds = checklist.gaps.slice(0, 2).map((gap) => gap.id);
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/requests',
+      headers: { cookie },
+      payload: { organization: { name: 'Northside Hospital' }, categories: ['vaccines'], gapIds, from: '2020-01-01' },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const { id } = api.RecordsRequestCreated.parse(created.json());
+    await t.app.inject({ method: 'PATCH', url: `/api/requests/${id}`, headers: { cookie }, payload: { status: 'sent' } });
+    await answer('/api/requests', '/api/requests', api.RecordsRequestList);
+    await answer('/api/requests/{id}', `/api/requests/${id}`, api.RecordsRequest);
+    const letter = await t.app.inject({ method: 'GET', url: `/api/requests/${id}/letter.pdf`, headers: { cookie } });
+    expect(letter.statusCode).toBe(200);
+    expect(letter.rawPayload.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    read.set('/api/requests/{id}/letter.pdf', 1);
   });
 
   it('holds for shared links (SMART Health Links): the list, one share with its log, the manifest; a file is a JWE', async () => {

@@ -1,6 +1,27 @@
 // Every call to the API: same-origin cookies, JSON bodies, problem+json errors as ApiError.
 import { readProblem, retryAfterSeconds, withRetryTime } from './problem.js';
-import type { Binder, CategoryPage, CreateShare, ExportSizes, Link, Me, Portal, Problem, RecordFilter, ResourceDetail, Share, ShareCreated, ShareDetail, SyncStatus } from './types.js';
+import type {
+  Binder,
+  CategoryPage,
+  Checklist,
+  CreateShare,
+  ExportSizes,
+  Link,
+  Me,
+  NewRecordsRequest,
+  PatientDetails,
+  PatientDetailsUpdate,
+  Portal,
+  Problem,
+  RecordFilter,
+  RecordsRequest,
+  RecordsRequestUpdate,
+  ResourceDetail,
+  Share,
+  ShareCreated,
+  ShareDetail,
+  SyncStatus,
+} from './types.js';
 import { filterQuery } from './urls.js';
 
 export class ApiError extends Error {
@@ -92,9 +113,19 @@ export const api = {
     request<CategoryPage>('GET', `/api/record/${id(category)}${filterQuery(filter, { limit: 50, cursor })}`, { signal }),
   resource: (resourceId: string, signal: AbortSignal) => request<ResourceDetail>('GET', `/api/resources/${id(resourceId)}`, { signal }),
 
+  checklist: (signal: AbortSignal) => request<Checklist>('GET', '/api/checklist', { signal }),
+  requests: (signal: AbortSignal) => request<{ requests: RecordsRequest[] }>('GET', '/api/requests', { signal }),
+  createRequest: (body: NewRecordsRequest) => request<{ id: string; status: 'draft' }>('POST', '/api/requests', { body }),
+  updateRequest: (requestId: string, body: RecordsRequestUpdate) => request<RecordsRequest>('PATCH', `/api/requests/${id(requestId)}`, { body }),
+  details: (signal: AbortSignal) => request<PatientDetails>('GET', '/api/me/details', { signal }),
+  saveDetails: (body: PatientDetailsUpdate) => request<PatientDetails>('PATCH', '/api/me', { body }),
+
   exportSizes: (signal: AbortSignal) => request<ExportSizes>('GET', '/api/record/exports', { signal }),
   shares: (signal: AbortSignal) => request<{ shares: Share[] }>('GET', '/api/shares', { signal }),
   share: (shareId: string, signal: AbortSignal) => request<ShareDetail>('GET', `/api/shares/${id(shareId)}`, { signal }),
   createShare: (body: CreateShare) => request<ShareCreated>('POST', '/api/shares', { body }),
   revokeShare: (shareId: string) => request<void>('DELETE', `/api/shares/${id(shareId)}`),
 };
+
+/** Where a request's letter downloads from. */
+export const letterUrl = (requestId: string): string => `/api/requests/${id(requestId)}/letter.pdf`;

@@ -8,9 +8,11 @@ import type { Me } from './types.js';
 import { banner, pageHeading, type ViewContext } from './view.js';
 import { renderSignIn } from './views/auth.js';
 import { renderBinder } from './views/binder.js';
+import { renderChecklist } from './views/checklist.js';
 import { renderDocument } from './views/document.js';
 import { renderPortals } from './views/portals.js';
 import { renderPrint } from './views/print.js';
+import { renderRequestForm, renderRequests } from './views/requests.js';
 import { renderShare } from './views/share.js';
 import { renderTreatment } from './views/treatment.js';
 
@@ -25,6 +27,8 @@ let firstRender = true;
 const NAV_ITEMS: ReadonlyArray<{ path: string; label: string; route: Route['name'][] }> = [
   { path: '/binder', label: 'Binder', route: ['binder', 'document'] },
   { path: '/treatment', label: 'Treatment summary', route: ['treatment'] },
+  { path: '/missing', label: "What's missing", route: ['checklist'] },
+  { path: '/requests', label: 'Requests', route: ['requests', 'request-new'] },
   { path: '/portals', label: 'Portals', route: ['portals'] },
   { path: '/print', label: 'Print', route: ['print'] },
   { path: '/share', label: 'Export & share', route: ['share'] },
@@ -177,6 +181,12 @@ async function show(route: Route, ctx: ViewContext): Promise<void> {
       return renderPrint(ctx);
     case 'share':
       return renderShare(ctx);
+    case 'checklist':
+      return renderChecklist(ctx);
+    case 'requests':
+      return renderRequests(ctx);
+    case 'request-new':
+      return renderRequestForm(ctx);
     case 'not-found':
       replace(
         main,

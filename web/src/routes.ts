@@ -9,11 +9,14 @@ export type Route =
   | { name: 'treatment' }
   | { name: 'document'; id: string }
   | { name: 'print' }
+  | { name: 'checklist' }
+  | { name: 'requests' }
+  | { name: 'request-new' }
   | { name: 'share' }
   | { name: 'not-found' };
 
 /** Every path the client renders, as Fastify route patterns. */
-export const CLIENT_PATHS = ['/', '/sign-in', '/portals', '/binder', '/treatment', '/documents/:id', '/print', '/share'] as const;
+export const CLIENT_PATHS = ['/', '/sign-in', '/portals', '/binder', '/treatment', '/documents/:id', '/print', '/missing', '/requests', '/requests/new', '/share'] as const;
 
 export function matchRoute(pathname: string): Route {
   const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
@@ -30,6 +33,12 @@ export function matchRoute(pathname: string): Route {
       return { name: 'treatment' };
     case '/print':
       return { name: 'print' };
+    case '/missing':
+      return { name: 'checklist' };
+    case '/requests':
+      return { name: 'requests' };
+    case '/requests/new':
+      return { name: 'request-new' };
     case '/share':
       return { name: 'share' };
   }

@@ -49,3 +49,14 @@ export type Share = z.infer<typeof api.Share>;
 export type ShareDetail = z.infer<typeof api.ShareDetail>;
 export type ShareCreated = z.infer<typeof api.ShareCreated>;
 export type CreateShare = z.input<typeof api.CreateShareBody>;
+
+export type ChecklistState = z.infer<typeof api.ChecklistCategory>['status'];
+export type ChecklistCategory = z.infer<typeof api.ChecklistCategory>;
+export type ChecklistGap = z.infer<typeof api.ChecklistGap>;
+export type Checklist = z.infer<typeof api.Checklist>;
+
+export type RecordsRequest = z.infer<typeof api.RecordsRequest>;
+export type NewRecordsRequest = z.input<typeof api.NewRecordsRequest>;
+export type RecordsRequestUpdate = z.infer<typeof api.RecordsRequestUpdate>;
+export type PatientDetails = z.infer<typeof api.PatientDetails>;
+export type PatientDetailsUpdate = z.input<typeof api.PatientDetailsUpdate>;
