@@ -8,7 +8,8 @@
 // related/encounter, Composition.encounter/event, one binder item) or, since real portals often do
 // not link them, the report is dated within the event's window (see WINDOWS). Each gap names the
 // organization to ask: the event's performer, service provider or location, resolved against the
-// stored Organization, Location and PractitionerRole records.
+// stored Organization, Location and PractitionerRole records, else the portal that holds its record.
+// A percutaneous needle biopsy is asked for its pathology report only: its record is that report.
 
 import { extractBinderFields, type BinderFields } from './binder-fields.js';
 import { CATEGORIES, CATEGORY_IDS, type CategoryId } from './categories.js';
@@ -119,6 +120,33 @@ const TISSUE_CPT: ReadonlyArray<readonly [number, number]> = [
 const TISSUE_WORDS = /\b(biops(y|ies)|excision(al)?|excise|resection|lumpectomy|polypectomy|\w+ectomy|fine needle aspirat\w*|fna|core needle)\b/i;
 // A pathology examination or a review is the report's side, not a procedure that takes tissue.
 const NOT_TISSUE_WORDS = /\b(patholog\w*|review|consult\w*|planning|history of|status post|screening questionnaire)\b/i;
+
+// Percutaneous needle biopsies (FNA, core needle, image-guided, bone marrow): done in radiology or clinic,
+// their record is the pathology report; no operation report is asked for them.
+const NEEDLE_BIOPSY_CPT: ReadonlyArray<readonly [number, number]> = [
+  [10004, 10021], // Fine needle aspiration
+  [19081, 19086], // Breast biopsy, percutaneous, with imaging guidance
+  [19100, 19100], // Breast biopsy, percutaneous, needle core, without imaging guidance
+  [20220, 20225], // Bone biopsy, trocar or needle
+  [32405, 32405], // Lung or mediastinum biopsy, percutaneous needle
+  [38220, 38222], // Bone marrow aspiration and biopsy
+  [47000, 47000], // Liver biopsy, percutaneous needle
+  [49180, 49180], // Abdominal or retroperitoneal mass biopsy, percutaneous needle
+  [50200, 50200], // Kidney biopsy, percutaneous
+  [55700, 55706], // Prostate biopsy, needle
+  [60100, 60100], // Thyroid biopsy, percutaneous core needle
+];
+const NEEDLE_BIOPSY_WORDS = /\b(needle|percutaneous|fna|core biops\w*|bone marrow (aspirat\w*|biops\w*)|(us|ct|mri?|ultrasound|stereotactic|image)[- ]guided)\b/i;
+
+function isNeedleBiopsy(r: JsonObject): boolean {
+  for (const coding of codingsOf(r.code)) {
+    if (coding.system !== 'cpt' || !/^\d{5}$/.test(coding.code)) continue;
+    const code = Number(coding.code);
+    if (NEEDLE_BIOPSY_CPT.some(([from, to]) => code >= from && code <= to)) return true;
+  }
+  const words = conceptMatchText(r.code);
+  return /\bbiops|\baspirat/i.test(words) && NEEDLE_BIOPSY_WORDS.test(words);
+}
 
 function isTissueProcedure(r: JsonObject): boolean {
   for (const coding of codingsOf(r.code)) {
@@ -258,8 +286,12 @@ function firstAddress(r: JsonObject): string | null {
 
 class OrganizationResolver {
   private readonly index: RecordIndex;
+  private readonly ownOrganizations = new Map<string, GapOrganization | null>();
 
-  constructor(records: readonly ChecklistRecord[]) {
+  constructor(
+    records: readonly ChecklistRecord[],
+    private readonly prepared: readonly Prepared[],
+  ) {
     this.index = new RecordIndex(records, (resource) => {
       const type = resourceTypeOf(resource);
       const id = text(asObject(resource)?.id);
@@ -320,7 +352,35 @@ class OrganizationResolver {
         }
       }
     }
-    return found.find((organization) => organization.address || organization.phone || organization.fax) ?? found[0] ?? null;
+    return found.find((organization) => organization.address || organization.phone || organization.fax) ?? found[0] ?? this.portalOrganization(event);
+  }
+
+  /**
+   * When the event names no organization (a performer who is only a practitioner), the portal that
+   * holds its record is the one to ask: the organization its records name most as service provider,
+   * custodian or performer, else the portal's name. An upload is no one to ask.
+   */
+  private portalOrganization(event: Prepared): GapOrganization | null {
+    const source = event.record.sources.find((candidate) => !candidate.portalId.startsWith('upload:'));
+    if (!source) return null;
+    if (this.ownOrganizations.has(source.portalId)) return this.ownOrganizations.get(source.portalId) ?? null;
+    const counts = new Map<string, { count: number; reference: JsonObject; from: Prepared }>();
+    for (const item of this.prepared) {
+      if (!item.portals.has(source.portalId)) continue;
+      const references = [item.r.serviceProvider, item.r.custodian, ...objects(item.r.performer).map((performer) => performer.onBehalfOf)];
+      for (const reference of objects(references)) {
+        const key = referenceKey(reference.reference);
+        if (key === null || !key.startsWith('Organization/')) continue;
+        const entry = counts.get(key) ?? { count: 0, reference, from: item };
+        entry.count += 1;
+        counts.set(key, entry);
+      }
+    }
+    const ranked = [...counts.values()].sort((a, b) => b.count - a.count);
+    const named = ranked.map((entry) => this.fromReference(entry.reference, entry.from)).find((organization) => organization !== null);
+    const organization = named ?? { name: source.portalName, address: null, phone: null, fax: null };
+    this.ownOrganizations.set(source.portalId, organization);
+    return organization;
   }
 }
 
@@ -345,7 +405,7 @@ function eventOf(item: Prepared, title?: string, date?: string | null, endDate?:
 /** The events whose record is absent, in the leaflet's order of their categories, newest first. */
 export function findGaps(records: readonly ChecklistRecord[]): ChecklistGap[] {
   const prepared = records.map(prepare).filter((item): item is Prepared => item !== null);
-  const resolver = new OrganizationResolver(records);
+  const resolver = new OrganizationResolver(records, prepared);
   const reportsIn = new Map<CategoryId, Prepared[]>();
   for (const item of prepared) {
     if (!REPORT_TYPES.has(item.type) || withdrawn(item)) continue;
@@ -382,7 +442,7 @@ export function findGaps(records: readonly ChecklistRecord[]): ChecklistGap[] {
     if (withdrawn(item)) continue;
     const categories = item.record.categories;
     if (item.type === 'Procedure') {
-      if (categories.includes('operation-reports')) check('operation-report', item);
+      if (categories.includes('operation-reports') && !isNeedleBiopsy(item.r)) check('operation-report', item);
       const elsewhere = categories.some((category) => category !== 'operation-reports');
       if (!elsewhere && isTissueProcedure(item.r)) check('pathology-report', item);
       const id = text(item.r.id);

@@ -118,7 +118,10 @@ export function createFhirHttp(deps: FhirHttpDeps) {
       if (response.status === 429) {
         const wait = retryAfterMs(response) ?? backoff(rateLimitWaits + 1);
         if (wait > policy.maxRetryAfterMs || ++rateLimitWaits > policy.rateLimitWaits) throw new PortalRateLimitedError(wait);
-        await pause(wait, '429');
+        // Waited out in the limiter: every request to this portal, in every worker, holds back
+        // until then, instead of each one finding the 429 for itself.
+        await deps.limiter.backOff(deps.portalId, wait);
+        deps.onWait?.('429', wait);
         continue;
       }
       if (response.status >= 500 || response.status === 408) {
