@@ -26,6 +26,7 @@ import { accountRoutes } from './accounts/routes.js';
 import accountsPlugin from './accounts/plugin.js';
 import type { SignInThrottlePolicy } from './accounts/sign-in-throttle.js';
 import { uploadRoutes } from './uploads/routes.js';
+import { entryRoutes } from './entries/routes.js';
 import { requestRoutes } from './requests/routes.js';
 import { shareRoutes } from './shares/routes.js';
 
@@ -102,6 +103,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(binderRoutes);
   await app.register(exportRoutes);
   await app.register(uploadRoutes, { maxBytes: config.uploadMaxBytes });
+  await app.register(entryRoutes);
   await app.register(requestRoutes);
   await app.register(shareRoutes, { publicUrl: config.publicUrl, manifestRequestsPerMinute: limits.shareManifestsPerMinute });
   await app.register(queueDashboard, { adminToken: config.adminToken });

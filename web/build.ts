@@ -17,10 +17,10 @@ const PUBLIC_DIR = path.join(WEB_DIR, 'public');
 /** The browsers the client supports: <dialog>, ES2022, CSS.escape. */
 const TARGETS = ['es2022', 'chrome109', 'edge109', 'firefox115', 'safari15.4'];
 /**
- * The app's own code, minified, without DOMPurify. Raised from 60 KB to 72 KB when the "What's missing",
- * "Requests" and "Export & share" pages arrived together (65 KB with all three).
+ * The app's own code, minified, without DOMPurify. 60 KB held the binder, portals, treatment and
+ * print pages; the upload and own-entries pages (forms that build FHIR resources) took ~14 KB more.
  */
-export const JS_BUDGET_BYTES = 72 * 1024;
+export const JS_BUDGET_BYTES = 80 * 1024;
 
 export interface WebBuildOptions {
   /** Where to write (default web/dist). */

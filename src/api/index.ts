@@ -5,6 +5,7 @@
 // client's type check (web/src/tsconfig.json, no Node types) reads these files too.
 export * from './accounts.js';
 export * from './binder.js';
+export * from './entries.js';
 export * from './checklist.js';
 export * from './exports.js';
 export * from './health.js';

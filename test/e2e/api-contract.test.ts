@@ -40,6 +40,13 @@ beforeAll(async () => {
   for (const link of links) expect((await waitForSync(t.app, cookie, link.id)).state).toBe('succeeded');
   const uploaded = await uploadAndWait(t.app, cookie, { name: 'clinic-letter.txt', content: 'Clinic letter\n\nSeen in clinic after the third cycle; no new concerns.\n', contentType: 'text/plain' });
   expect(uploaded.state).toBe('done');
+  const entry = await t.app.inject({
+    method: 'POST',
+    url: '/api/entries',
+    headers: { cookie },
+    payload: { resourceType: 'MedicationStatement', medicationCodeableConcept: { text: 'Vitamin D3' }, dosage: [{ text: '1000 IU once a day' }] },
+  });
+  expect(entry.statusCode, entry.body).toBe(201);
 }, 180_000);
 afterAll(async () => {
   await workers?.close();
@@ -77,6 +84,9 @@ describe('the API contract against real answers', () => {
     const { uploads } = await answer('/api/uploads', '/api/uploads', api.UploadList);
     expect(uploads).toHaveLength(1);
     await answer('/api/uploads/{id}', `/api/uploads/${uploads[0].id}`, api.Upload);
+    const { entries } = await answer('/api/entries', '/api/entries', api.EntryList);
+    expect(entries).toHaveLength(1);
+    await answer('/api/entries/{id}', `/api/entries/${entries[0].id}`, api.Entry);
   });
 
   it('holds for the binder, every page of every category, every record and every document', async () => {

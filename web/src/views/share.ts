@@ -21,19 +21,14 @@ export async function renderShare(ctx: ViewContext): Promise<void> {
       'section',
       { 'aria-labelledby': 'downloads-heading' },
       h('h2', { id: 'downloads-heading' }, 'Download a copy'),
-      h('p', { class: 'hint' }, 'Made from what carebinder has stored, when you download them. Keep one safe, and hand one to every new care team.'),
+      h('p', { class: 'hint' }, 'Keep one safe, and hand one to every new care team.'),
       downloads,
     ),
     h(
       'section',
       { 'aria-labelledby': 'share-heading' },
       h('h2', { id: 'share-heading' }, 'Share with a link or QR code'),
-      h(
-        'p',
-        { class: 'hint' },
-        'A SMART Health Link: a clinician opens it in a SMART Health Links app, or in any browser with the viewer built into carebinder. ',
-        'What you choose is copied and encrypted now; carebinder keeps only the encrypted copy and cannot read it.',
-      ),
+      h('p', { class: 'hint' }, 'A SMART Health Link, for an SHL app or any browser. What you choose is encrypted now; carebinder cannot read it.'),
       shareForm(ctx, created, () => void loadList()),
       created,
     ),
@@ -66,10 +61,10 @@ function downloadList(sizes: ExportSizes | null): HTMLElement {
   const day = new Date().toISOString().slice(0, 10);
   const size = (bytes: number | undefined, exact = false) => (sizes && bytes !== undefined ? `${exact ? '' : 'about '}${formatBytes(bytes)}` : '');
   const rows = [
-    { href: '/api/record/export.zip', file: `carebinder-${day}.zip`, title: 'Everything, to keep (ZIP)', text: 'The complete record, the binder PDF and every document as a file, with a page that opens offline.', size: size(sizes?.zipBytes) },
-    { href: '/api/record/binder.pdf', file: `binder-${day}.pdf`, title: 'The binder to print (PDF)', text: 'Every category with every record, the treatment summary, and the documents in place.', size: size(sizes?.pdfBytes) },
-    { href: '/api/record/ips.json', file: 'ips.json', title: 'A summary for a clinician’s system (IPS)', text: 'An International Patient Summary: FHIR JSON that hospital systems import.', size: size(sizes?.ipsBytes, true) },
-    { href: '/api/record/export.json', file: 'carebinder.json', title: 'The complete record (FHIR JSON)', text: 'Every record and document carebinder holds, in one FHIR Bundle.', size: size(sizes?.bundleBytes) },
+    { href: '/api/record/export.zip', file: `carebinder-${day}.zip`, title: 'Everything, to keep (ZIP)', text: 'The complete record, the PDF and every document as a file.', size: size(sizes?.zipBytes) },
+    { href: '/api/record/binder.pdf', file: `binder-${day}.pdf`, title: 'The binder to print (PDF)', text: 'Every record, the treatment summary and the documents.', size: size(sizes?.pdfBytes) },
+    { href: '/api/record/ips.json', file: 'ips.json', title: 'A summary for a clinician’s system (IPS)', text: 'An International Patient Summary (FHIR JSON).', size: size(sizes?.ipsBytes, true) },
+    { href: '/api/record/export.json', file: 'carebinder.json', title: 'The complete record (FHIR JSON)', text: 'Every record and document, as one FHIR Bundle.', size: size(sizes?.bundleBytes) },
   ];
   return h(
     'div',
@@ -92,9 +87,9 @@ function downloadList(sizes: ExportSizes | null): HTMLElement {
 }
 
 const CONTENTS: ReadonlyArray<{ id: ShareContent; hint: string; checked: boolean }> = [
-  { id: 'ips', hint: 'the summary a clinician reads first', checked: true },
-  { id: 'pdf', hint: 'the whole binder, with the documents', checked: true },
-  { id: 'bundle', hint: 'every record and document, for import into a clinical system (can be large)', checked: false },
+  { id: 'ips', hint: 'read first', checked: true },
+  { id: 'pdf', hint: 'with the documents', checked: true },
+  { id: 'bundle', hint: 'can be large', checked: false },
 ];
 
 function shareForm(ctx: ViewContext, created: HTMLElement, refresh: () => void): HTMLFormElement {
@@ -118,12 +113,12 @@ function shareForm(ctx: ViewContext, created: HTMLElement, refresh: () => void):
   const form = h(
     'form',
     { class: 'card share-form', novalidate: true },
-    h('p', { class: 'field' }, h('label', { for: labelId }, 'Label'), h('span', { class: 'hint' }, 'Shown to whoever opens the link (at most 80 characters).'), label),
+    h('p', { class: 'field' }, h('label', { for: labelId }, 'Label'), h('span', { class: 'hint' }, 'Shown to whoever opens the link.'), label),
     h(
       'p',
       { class: 'field' },
       h('label', { for: passcodeId }, 'Passcode (recommended)'),
-      h('span', { class: 'hint' }, 'At least 4 characters. Tell it to the recipient separately, not in the same message as the link. Ten wrong tries disable the link.'),
+      h('span', { class: 'hint' }, 'At least 4 characters; tell it separately from the link. Ten wrong tries disable the link.'),
       passcode,
     ),
     h('p', { class: 'field' }, h('label', { for: expiryId }, 'The link works for'), expiry),
@@ -144,7 +139,7 @@ function shareForm(ctx: ViewContext, created: HTMLElement, refresh: () => void):
       return;
     }
     submit.disabled = true;
-    replace(message, h('p', { role: 'status' }, 'Copying and encrypting… a large binder takes a moment.'));
+    replace(message, h('p', { role: 'status' }, 'Encrypting…'));
     api
       .createShare({ label: label.value.trim(), ...(passcode.value ? { passcode: passcode.value } : {}), expiresAt: expiryFor(expiry.value, new Date()), contents })
       .then((share) => {
@@ -195,11 +190,10 @@ function showCreated(area: HTMLElement, share: ShareCreated, withPasscode: boole
         'warning',
         h('strong', null, 'This link is the key to your records. '),
         `Anyone who has it${withPasscode ? ' and the passcode' : ''} can read what you shared until ${formatDateTime(share.expiresAt)}. `,
-        'carebinder shows it only now and cannot show it again: copy it or let the clinician scan the QR code before you leave this page. You can revoke it at any time below.',
+        'It is shown only now: copy it or let the clinician scan the QR code. You can revoke it below.',
       ),
       h('img', { src: share.qrPng, alt: 'QR code of the link', class: 'share-qr', width: 240, height: 240 }),
-      copyRow('Link for any browser', share.viewerUrl, 'Opens the viewer built into carebinder; SMART Health Links apps read it too.'),
-      copyRow('SMART Health Link', share.link, 'The same link without the viewer address, for SMART Health Links apps.'),
+      copyRow('The link', share.viewerUrl, 'Opens in any browser; SMART Health Links apps read it too.'),
     ),
   );
   area.focus();
@@ -226,13 +220,12 @@ function shareItem(ctx: ViewContext, share: Share, refresh: () => void): HTMLEle
             ? h(
                 'table',
                 { class: 'access-log' },
-                h('caption', { class: 'visually-hidden' }, `Who opened “${share.label}”`),
                 h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'When'), h('th', { scope: 'col' }, 'Who (as they said)'), h('th', { scope: 'col' }, 'From address'), h('th', { scope: 'col' }, 'Result'))),
                 h(
                   'tbody',
                   null,
                   detail.accesses.map((a) =>
-                    h('tr', null, h('td', null, formatDateTime(a.at)), h('td', null, a.recipient), h('td', null, a.address), h('td', null, a.outcome === 'served' ? 'Opened' : a.outcome === 'locked' ? 'Wrong passcode — link locked' : 'Wrong passcode')),
+                    h('tr', null, h('td', null, formatDateTime(a.at)), h('td', null, a.recipient), h('td', null, a.address), h('td', null, a.outcome === 'served' ? 'Opened' : 'Wrong passcode')),
                   ),
                 ),
               )
@@ -246,7 +239,7 @@ function shareItem(ctx: ViewContext, share: Share, refresh: () => void): HTMLEle
     void (async () => {
       const { confirmed } = await confirmDialog({
         title: 'Revoke this link?',
-        message: `“${share.label}” will stop working at once, for everyone who has it. The encrypted copy is deleted. This cannot be undone.`,
+        message: `“${share.label}” stops working at once, for everyone. This cannot be undone.`,
         confirmLabel: 'Revoke',
         danger: true,
         returnFocus: revoke,
