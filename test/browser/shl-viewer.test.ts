@@ -135,7 +135,7 @@ describe('the Export & share page', () => {
     await page.getByRole('heading', { name: 'Your link is ready' }).waitFor();
     expect(await page.locator('.share-result').textContent()).toContain('This link is the key to your records');
     expect(await page.locator('img.share-qr').getAttribute('src')).toMatch(/^data:image\/png;base64,/);
-    viewerUrl = await page.getByLabel('The link').inputValue();
+    viewerUrl = await page.getByLabel('The link', { exact: true }).inputValue();
     expect(viewerUrl).toMatch(new RegExp(`^${baseUrl}/shl#shlink:/`));
     await expect.poll(() => page.locator('.share-list li[data-state="active"] h3').allTextContents()).toContainEqual(expect.stringContaining('Made on the page'));
     await screenshot(page, 'share-created', { fullPage: true });
