@@ -38,6 +38,11 @@ export type Binder = z.infer<typeof api.Binder>;
 
 export type ResourceDetail = z.infer<typeof api.ResourceDetail>;
 
+export type Entry = z.infer<typeof api.Entry>;
+/** What POST and PUT /api/entries take (defaults, such as a status, may be left out). */
+export type EntryInput = z.input<typeof api.EntryInput>;
+export type Upload = z.infer<typeof api.Upload>;
+
 /** The binder's filters, as they appear in the page's query string and the API's. */
 export type RecordFilter = z.input<typeof api.Filters>;
 
