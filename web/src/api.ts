@@ -5,6 +5,8 @@ import type {
   Binder,
   CategoryPage,
   Checklist,
+  CreateShare,
+  ExportSizes,
   Entry,
   EntryInput,
   Link,
@@ -20,6 +22,9 @@ import type {
   RecordsRequest,
   RecordsRequestUpdate,
   ResourceDetail,
+  Share,
+  ShareCreated,
+  ShareDetail,
   SyncStatus,
   Upload,
 } from './types.js';
@@ -132,6 +137,12 @@ export const api = {
   updateRequest: (requestId: string, body: RecordsRequestUpdate) => request<RecordsRequest>('PATCH', `/api/requests/${id(requestId)}`, { body }),
   details: (signal: AbortSignal) => request<PatientDetails>('GET', '/api/me/details', { signal }),
   saveDetails: (body: PatientDetailsUpdate) => request<PatientDetails>('PATCH', '/api/me', { body }),
+
+  exportSizes: (signal: AbortSignal) => request<ExportSizes>('GET', '/api/record/exports', { signal }),
+  shares: (signal: AbortSignal) => request<{ shares: Share[] }>('GET', '/api/shares', { signal }),
+  share: (shareId: string, signal: AbortSignal) => request<ShareDetail>('GET', `/api/shares/${id(shareId)}`, { signal }),
+  createShare: (body: CreateShare) => request<ShareCreated>('POST', '/api/shares', { body }),
+  revokeShare: (shareId: string) => request<void>('DELETE', `/api/shares/${id(shareId)}`),
 
   audit: (cursor: string | null, signal: AbortSignal) => request<AuditPage>('GET', `/api/audit${cursor ? `?cursor=${id(cursor)}` : ''}`, { signal }),
   notifications: (signal: AbortSignal) => request<NotificationSettings>('GET', '/api/me/notifications', { signal }),
