@@ -35,7 +35,7 @@ const EnvSchema = z.object({
   /** Older keys, `kid:base64` comma-separated, still accepted for decryption while secrets are re-encrypted. */
   CAREBINDER_OLD_SECRET_KEYS: z.string().optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.join(', ')}` }).default('info'),
-  ADMIN_TOKEN: z.string().min(24, 'at least 24 characters (it guards the queue dashboard)').optional(),
+  ADMIN_TOKEN: z.string().min(24, 'at least 24 characters (it guards the queue dashboard and /metrics)').optional(),
   SESSION_TTL_HOURS: positiveInt.default(24 * 7),
   SYNC_EVERY_HOURS: positiveInt.default(24),
   FULL_SYNC_EVERY_DAYS: positiveInt.default(7),
@@ -44,6 +44,11 @@ const EnvSchema = z.object({
   WORKER_CONCURRENCY: positiveInt.default(4),
   RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
   UPLOAD_MAX_MB: positiveInt.default(25),
+  /** A worker serves its Prometheus metrics on this port (off when unset). */
+  METRICS_PORT: port.optional(),
+  // Read by the OpenTelemetry SDK itself (src/observability/tracing.ts); checked here so a typo is named at startup.
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl.optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -72,6 +77,8 @@ export interface Config {
   requestsPerMinute: number;
   /** Largest file a patient may upload, in bytes (UPLOAD_MAX_MB). */
   uploadMaxBytes: number;
+  /** Where a worker process serves /metrics (METRICS_PORT); undefined: it does not. */
+  metricsPort: number | undefined;
   sync: {
     everyMs: number;
     fullEveryMs: number;
@@ -113,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlMs: e.SESSION_TTL_HOURS * 3_600_000,
     requestsPerMinute: e.RATE_LIMIT_PER_MINUTE,
     uploadMaxBytes: e.UPLOAD_MAX_MB * 1024 * 1024,
+    metricsPort: e.METRICS_PORT,
     sync: {
       everyMs: e.SYNC_EVERY_HOURS * 3_600_000,
       fullEveryMs: e.FULL_SYNC_EVERY_DAYS * 86_400_000,
