@@ -10,33 +10,42 @@
 // span as it is exported (URLs lose their query, FHIR ids in paths become ":id", a value that
 // mentions a token or an OAuth code is replaced), whatever instrumentation set it.
 import { SpanKind, SpanStatusCode, trace, type Attributes, type AttributeValue, type Span } from '@opentelemetry/api';
+import type * as FastifyOtel from '@fastify/otel';
+import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
+import type * as HttpInstrumentationModule from '@opentelemetry/instrumentation-http';
+import type * as PgInstrumentationModule from '@opentelemetry/instrumentation-pg';
+import type * as SdkNode from '@opentelemetry/sdk-node';
 import type { NodeSDK, NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { BullMQOtel } from 'bullmq-otel';
+import { createRequire } from 'node:module';
 
 const TRACER = 'carebinder';
 
 export function tracingEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  return Boolean(endpoint) && URL.canParse(endpoint!) && env.OTEL_SDK_DISABLED !== 'true';
+  // A malformed endpoint leaves tracing off; loadConfig then stops startup naming the variable.
+  return endpoint !== undefined && URL.canParse(endpoint) && /^https?:$/.test(new URL(endpoint).protocol) && env.OTEL_SDK_DISABLED !== 'true';
 }
 
 let sdk: NodeSDK | undefined;
+
+// Loaded synchronously, and only when tracing is on: ES modules that sit beside preload.ts in an
+// entry's imports do not wait for a top-level await, so an async start would miss http and fastify.
+const require = createRequire(import.meta.url);
 
 /**
  * Starts the Node SDK when tracing is configured; answers whether it did. Idempotent. The
  * exporter reads the standard OTEL_* variables (endpoint, headers, timeout, batch delay);
  * the service name is OTEL_SERVICE_NAME, else `serviceName`.
  */
-export async function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): boolean {
   if (sdk) return true;
   if (!tracingEnabled(env)) return false;
-  const [{ NodeSDK }, { OTLPTraceExporter }, { HttpInstrumentation }, { PgInstrumentation }, { FastifyOtelInstrumentation }] = await Promise.all([
-    import('@opentelemetry/sdk-node'),
-    import('@opentelemetry/exporter-trace-otlp-http'),
-    import('@opentelemetry/instrumentation-http'),
-    import('@opentelemetry/instrumentation-pg'),
-    import('@fastify/otel'),
-  ]);
+  const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof SdkNode;
+  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpHttp;
+  const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof HttpInstrumentationModule;
+  const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof PgInstrumentationModule;
+  const { FastifyOtelInstrumentation } = require('@fastify/otel') as typeof FastifyOtel;
   const quiet = (path: string | undefined) => /^\/(health|metrics)(\/|$|\?)/.test(path ?? '');
   sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME || serviceName,
@@ -116,8 +125,8 @@ function redactValue(key: string, value: AttributeValue): AttributeValue | undef
 }
 
 function redactString(key: string, value: string): string {
-  if (SECRET.test(value)) return '[redacted]';
-  return URL_KEYS.has(key) || FREE_TEXT_KEYS.test(key) ? redactUrl(value) : value;
+  const scrubbed = URL_KEYS.has(key) || FREE_TEXT_KEYS.test(key) ? redactUrl(value) : value;
+  return SECRET.test(scrubbed) ? '[redacted]' : scrubbed;
 }
 
 export function redactAttributes(attributes: Attributes): void {

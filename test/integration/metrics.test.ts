@@ -74,7 +74,13 @@ describe('GET /metrics with ADMIN_TOKEN', () => {
     const status = await waitForSync(t.app, patient.cookie, linkId);
     expect(status.state).toBe('succeeded');
 
-    const answer = await t.app.inject({ url: '/metrics', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    // The run is reported finished a moment before its job counts it.
+    const scrapeNow = () => t.app.inject({ url: '/metrics', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    let answer = await scrapeNow();
+    for (let tries = 0; tries < 50 && !answer.body.includes('outcome="succeeded"'); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      answer = await scrapeNow();
+    }
     expect(answer.statusCode).toBe(200);
     expect(answer.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     const all = samples(answer.body);
