@@ -27,6 +27,9 @@ import { accountRoutes } from './accounts/routes.js';
 import accountsPlugin from './accounts/plugin.js';
 import type { SignInThrottlePolicy } from './accounts/sign-in-throttle.js';
 import { uploadRoutes } from './uploads/routes.js';
+import { entryRoutes } from './entries/routes.js';
+import { requestRoutes } from './requests/routes.js';
+import { shareRoutes } from './shares/routes.js';
 
 export interface BuildAppOptions {
   /** Use this pool instead of opening one (the caller closes it). */
@@ -45,9 +48,11 @@ export interface RateLimits {
   requestsPerMinute: number;
   signUpsPerMinute: number;
   signInsPerMinute: number;
+  /** Per SMART Health Link (not per address): manifest requests, passcode guesses included. */
+  shareManifestsPerMinute: number;
 }
 
-const DEFAULT_RATE_LIMITS: RateLimits = { requestsPerMinute: 600, signUpsPerMinute: 10, signInsPerMinute: 20 };
+const DEFAULT_RATE_LIMITS: RateLimits = { requestsPerMinute: 600, signUpsPerMinute: 10, signInsPerMinute: 20, shareManifestsPerMinute: 30 };
 
 export type App = FastifyInstance;
 
@@ -101,6 +106,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(binderRoutes);
   await app.register(exportRoutes);
   await app.register(uploadRoutes, { maxBytes: config.uploadMaxBytes });
+  await app.register(entryRoutes);
+  await app.register(requestRoutes);
+  await app.register(shareRoutes, { publicUrl: config.publicUrl, manifestRequestsPerMinute: limits.shareManifestsPerMinute });
   await app.register(queueDashboard, { adminToken: config.adminToken });
   await app.register(webPlugin);
   return app;

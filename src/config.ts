@@ -40,6 +40,11 @@ const EnvSchema = z.object({
   SYNC_EVERY_HOURS: positiveInt.default(24),
   FULL_SYNC_EVERY_DAYS: positiveInt.default(7),
   PORTAL_MAX_CONCURRENCY: positiveInt.default(2),
+  /** `1800` (every portal) and/or `portal-id=600`, comma-separated: the portals' metered rates, requests a minute. */
+  PORTAL_REQUESTS_PER_MINUTE: z
+    .string()
+    .regex(/^\s*(?:[a-z0-9][a-z0-9._-]*\s*=\s*)?[1-9]\d*\s*(?:,\s*(?:[a-z0-9][a-z0-9._-]*\s*=\s*)?[1-9]\d*\s*)*$/, 'requests a minute for every portal and/or portal-id=requests, comma-separated (e.g. 1800,northside=600)')
+    .optional(),
   SYNC_MAX_PAGES: positiveInt.default(2000),
   WORKER_CONCURRENCY: positiveInt.default(4),
   RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
@@ -83,6 +88,8 @@ export interface Config {
     everyMs: number;
     fullEveryMs: number;
     portalMaxConcurrency: number;
+    /** PORTAL_REQUESTS_PER_MINUTE as written (parsed by the sync's limiter); undefined: no pacing beyond the in-flight limit. */
+    portalRequestsPerMinute: string | undefined;
     maxPages: number;
     workerConcurrency: number;
   };
@@ -125,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       everyMs: e.SYNC_EVERY_HOURS * 3_600_000,
       fullEveryMs: e.FULL_SYNC_EVERY_DAYS * 86_400_000,
       portalMaxConcurrency: e.PORTAL_MAX_CONCURRENCY,
+      portalRequestsPerMinute: e.PORTAL_REQUESTS_PER_MINUTE?.replace(/\s+/g, ''),
       maxPages: e.SYNC_MAX_PAGES,
       workerConcurrency: e.WORKER_CONCURRENCY,
     },

@@ -44,6 +44,20 @@ export class UnauthorizedError extends AppError {
   readonly title = 'Unauthorized';
 }
 
+/** A SMART Health Link's passcode was missing or wrong: the answer says how many tries are left. */
+export class PasscodeError extends UnauthorizedError {
+  constructor(
+    detail: string,
+    readonly remainingAttempts: number,
+  ) {
+    super(detail);
+  }
+
+  override toProblem(): ProblemBody {
+    return { ...super.toProblem(), remainingAttempts: this.remainingAttempts };
+  }
+}
+
 export class ForbiddenError extends AppError {
   readonly status = 403;
   readonly title = 'Forbidden';

@@ -1,13 +1,16 @@
 // Logging options shared by the API and workers. Secrets and PHI never reach a log line:
 // headers that carry credentials are redacted, and URLs lose the query values that carry
-// OAuth codes, state or tokens.
+// OAuth codes, state or tokens, and the path segments that name a shared link's files.
 import pino from 'pino';
 import type { Logger, LoggerOptions } from 'pino';
 
 const SECRET_QUERY_PARAMS = /([?&](?:code|state|access_token|refresh_token|id_token|token|password|client_secret)=)[^&#]*/gi;
 
+// A SMART Health Link's manifest id and its file locations are bearer names (src/shares/).
+const SECRET_PATH_SEGMENTS = /(\/api\/shl\/(?:files\/)?)[^/?#]+/g;
+
 export function scrubUrl(url: string): string {
-  return url.replace(SECRET_QUERY_PARAMS, '$1[redacted]');
+  return url.replace(SECRET_QUERY_PARAMS, '$1[redacted]').replace(SECRET_PATH_SEGMENTS, '$1[redacted]');
 }
 
 export const REDACT_PATHS = [

@@ -1,4 +1,5 @@
-// Builds the web client into web/dist: index.html, app.js, app.css and the files of web/public.
+// Builds the web client into web/dist: index.html, app.js, app.css, the SMART Health Links viewer
+// (shl.html, shl.js: its own entry, web/src/shl.ts) and the files of web/public.
 // `npx tsx web/build.ts` (npm run build:web). Idempotent: unchanged outputs are not rewritten
 // (their mtime and ETag stay), stale files are removed, and files are replaced atomically so a
 // running server never serves half a file. index.html names its assets with ?v=<content hash>,
@@ -15,8 +16,11 @@ const SRC_DIR = path.join(WEB_DIR, 'src');
 const PUBLIC_DIR = path.join(WEB_DIR, 'public');
 /** The browsers the client supports: <dialog>, ES2022, CSS.escape. */
 const TARGETS = ['es2022', 'chrome109', 'edge109', 'firefox115', 'safari15.4'];
-/** The app's own code, minified, without DOMPurify. */
-const JS_BUDGET_BYTES = 60 * 1024;
+/**
+ * The app's own code, minified, without DOMPurify. 60 KB held the binder, portals, treatment and
+ * print pages; the upload and own-entries pages (forms that build FHIR resources) took ~14 KB more.
+ */
+const JS_BUDGET_BYTES = 80 * 1024;
 
 export interface WebBuildOptions {
   /** Where to write (default web/dist). */
@@ -36,23 +40,38 @@ export interface WebBuildResult {
 
 export async function buildWeb(options: WebBuildOptions = {}): Promise<WebBuildResult> {
   const outDir = path.resolve(options.outDir ?? path.join(WEB_DIR, 'dist'));
-  const [js, css, template, publicFiles] = await Promise.all([bundleScript(), bundleStyles(), readFile(path.join(WEB_DIR, 'index.html'), 'utf8'), readPublic()]);
+  const [js, shl, css, template, shlTemplate, publicFiles] = await Promise.all([
+    bundleScript('main.ts', 'app.js'),
+    bundleScript('shl.ts', 'shl.js'),
+    bundleStyles(),
+    readFile(path.join(WEB_DIR, 'index.html'), 'utf8'),
+    readFile(path.join(WEB_DIR, 'shl.html'), 'utf8'),
+    readPublic(),
+  ]);
 
-  const html = [
+  const versioned = (page: string, name: string, assets: Array<[string, string]>) =>
+    assets.reduce((html, [asset, content]) => {
+      const marker = `"${asset}"`;
+      if (!html.includes(marker)) throw new Error(`web/${name} must reference ${marker}`);
+      return html.replace(marker, `"${asset}?v=${contentHash(content)}"`);
+    }, page);
+  const html = versioned(template, 'index.html', [
     ['/app.js', js.code],
     ['/app.css', css],
-  ].reduce((page, [asset, content]) => {
-    const marker = `"${asset}"`;
-    if (!page.includes(marker)) throw new Error(`web/index.html must reference ${marker}`);
-    return page.replace(marker, `"${asset}?v=${contentHash(content)}"`);
-  }, template);
+  ]);
+  const shlHtml = versioned(shlTemplate, 'shl.html', [
+    ['/shl.js', shl.code],
+    ['/app.css', css],
+  ]);
 
   const outputs = new Map<string, string | Buffer>([
     ['app.js', js.code],
+    ['shl.js', shl.code],
     ['app.css', css],
     ...publicFiles,
-    // Last: it names the others, so it must not point at assets not yet written.
+    // Last: they name the others, so they must not point at assets not yet written.
     ['index.html', html],
+    ['shl.html', shlHtml],
   ]);
 
   await mkdir(outDir, { recursive: true });
@@ -76,12 +95,15 @@ export async function buildWeb(options: WebBuildOptions = {}): Promise<WebBuildR
   if (js.appCodeBytes > JS_BUDGET_BYTES) {
     throw new Error(`web client is ${kb(js.appCodeBytes)} minified (without DOMPurify), over its ${kb(JS_BUDGET_BYTES)} budget`);
   }
+  if (shl.appCodeBytes > JS_BUDGET_BYTES) {
+    throw new Error(`the SHL viewer is ${kb(shl.appCodeBytes)} minified (without DOMPurify), over its ${kb(JS_BUDGET_BYTES)} budget`);
+  }
   return { outDir, files, appCodeBytes: js.appCodeBytes, scriptInputs: js.inputs };
 }
 
-async function bundleScript(): Promise<{ code: string; appCodeBytes: number; inputs: string[] }> {
+async function bundleScript(entry: string, outfile: string): Promise<{ code: string; appCodeBytes: number; inputs: string[] }> {
   const result = await build({
-    entryPoints: [path.join(SRC_DIR, 'main.ts')],
+    entryPoints: [path.join(SRC_DIR, entry)],
     tsconfig: path.join(SRC_DIR, 'tsconfig.json'),
     bundle: true,
     format: 'esm',
@@ -92,11 +114,11 @@ async function bundleScript(): Promise<{ code: string; appCodeBytes: number; inp
     legalComments: 'eof',
     metafile: true,
     write: false,
-    outfile: 'app.js',
+    outfile,
     logLevel: 'silent',
   });
   const output = result.outputFiles[0];
-  if (!output) throw new Error('esbuild produced no script');
+  if (!output) throw new Error(`esbuild produced no script for ${entry}`);
   return { code: output.text, appCodeBytes: ownBytes(result.metafile), inputs: Object.keys(result.metafile.inputs) };
 }
 

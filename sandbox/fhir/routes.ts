@@ -48,7 +48,7 @@ export function registerFhirRoutes(app: FastifyInstance, hospital: HospitalConte
 
 async function search(hospital: HospitalContext, request: FastifyRequest, reply: FastifyReply, type: string, params: URLSearchParams): Promise<FastifyReply> {
   if (!isSearchableType(type)) throw unknownType(type);
-  const token = authenticate(hospital, request);
+  const token = await authenticate(hospital, request);
   const access = accessRule(token, type, 'search');
   const query = parseSearch(type, params);
   const patientId = token.grant.patientId;
@@ -122,7 +122,7 @@ function assertOwnPatient(references: readonly string[], patientId: string): voi
 
 async function read(hospital: HospitalContext, request: FastifyRequest, reply: FastifyReply, type: string, id: string): Promise<FastifyReply> {
   if (!isSupportedType(type)) throw unknownType(type);
-  const token = authenticate(hospital, request);
+  const token = await authenticate(hospital, request);
   const access = accessRule(token, type, 'read');
   const entry = visibleEntry(hospital, token, type, id);
   if (!access.allows(entry)) throw forbidden(`The token's scopes do not cover ${type}/${id}`);
@@ -131,7 +131,7 @@ async function read(hospital: HospitalContext, request: FastifyRequest, reply: F
 }
 
 async function readBinary(hospital: HospitalContext, request: FastifyRequest, reply: FastifyReply, id: string): Promise<FastifyReply> {
-  const token = authenticate(hospital, request);
+  const token = await authenticate(hospital, request);
   // Documents are useless without their content, so a token that can read DocumentReference
   // or DiagnosticReport may fetch their Binary attachments as well.
   const grants = resourceGrants(token.scope);
@@ -165,7 +165,7 @@ function wantsFhirResource(accept: string | undefined, contentType: string): boo
 
 // ---- authorization -------------------------------------------------------------------------------
 
-function authenticate(hospital: HospitalContext, request: FastifyRequest): ActiveAccessToken {
+async function authenticate(hospital: HospitalContext, request: FastifyRequest): Promise<ActiveAccessToken> {
   const realm = `Bearer realm="${hospital.urls.fhirBase}"`;
   const header = request.headers.authorization;
   const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -173,7 +173,7 @@ function authenticate(hospital: HospitalContext, request: FastifyRequest): Activ
     // RFC 6750 §3.1: no error code when the request carried no credentials.
     throw new FhirError(401, 'login', 'An access token is required', { 'www-authenticate': realm });
   }
-  const check = hospital.auth.checkAccessToken(match[1]);
+  const check = await hospital.auth.checkAccessToken(match[1]);
   if (!check.ok) {
     throw new FhirError(401, check.reason.includes('expired') ? 'expired' : 'security', check.reason, {
       'www-authenticate': `${realm}, error="invalid_token", error_description="${check.reason}"`,

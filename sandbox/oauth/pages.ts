@@ -1,5 +1,6 @@
 // The portal's HTML: a sign-in form and a consent form, both plain POST forms that carry the
 // pending authorization in a hidden `transaction` field (no cookie), so any HTTP client can drive them.
+import escapeHtml from 'escape-html';
 
 export const SIGN_IN_ACTION = '/oauth/authorize/sign-in';
 export const CONSENT_ACTION = '/oauth/authorize/consent';
@@ -71,11 +72,3 @@ ${body}
 `;
 }
 
-export function escapeHtml(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
-}

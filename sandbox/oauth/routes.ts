@@ -134,9 +134,9 @@ async function token(hospital: HospitalContext, request: FastifyRequest, reply: 
   }
 }
 
-function tokenResponse(hospital: HospitalContext, grant: Grant, scope: readonly string[], withIdToken: boolean): Record<string, unknown> {
+async function tokenResponse(hospital: HospitalContext, grant: Grant, scope: readonly string[], withIdToken: boolean): Promise<Record<string, unknown>> {
   const wantsRefresh = scope.includes('offline_access') || scope.includes('online_access');
-  const issued = hospital.auth.issueTokens(grant, scope, {
+  const issued = await hospital.auth.issueTokens(grant, scope, {
     accessTokenSeconds: hospital.faults.accessTokenLifetimeSeconds() ?? hospital.config.lifetimes.accessTokenSeconds,
     refreshTokenSeconds: wantsRefresh ? hospital.config.lifetimes.refreshTokenSeconds : undefined,
   });
@@ -148,11 +148,11 @@ function tokenResponse(hospital: HospitalContext, grant: Grant, scope: readonly 
     ...(issued.refreshToken === undefined ? {} : { refresh_token: issued.refreshToken }),
     patient: grant.patientId,
     need_patient_banner: true,
-    ...(withIdToken && scope.includes('openid') ? { id_token: idToken(hospital, grant) } : {}),
+    ...(withIdToken && scope.includes('openid') ? { id_token: await idToken(hospital, grant) } : {}),
   };
 }
 
-function idToken(hospital: HospitalContext, grant: Grant): string {
+async function idToken(hospital: HospitalContext, grant: Grant): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   return hospital.signer.sign({
     iss: hospital.urls.fhirBase,
@@ -196,16 +196,16 @@ function narrowScope(granted: readonly string[], requested: string | undefined):
 async function revoke(hospital: HospitalContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const params = tokenRequestBody(request);
   const client = authenticateClient(hospital, request, params);
-  hospital.auth.revokeToken(required(params, 'token'), client.clientId);
+  await hospital.auth.revokeToken(required(params, 'token'), client.clientId);
   return reply.code(200).header('cache-control', 'no-store').send({});
 }
 
 async function introspect(hospital: HospitalContext, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const params = tokenRequestBody(request);
-  authenticateIntrospector(hospital, request, params);
+  await authenticateIntrospector(hospital, request, params);
   reply.header('cache-control', 'no-store');
   const presented = required(params, 'token');
-  const access = hospital.auth.checkAccessToken(presented);
+  const access = await hospital.auth.checkAccessToken(presented);
   const active: (ActiveAccessToken & { kind?: 'refresh' }) | undefined = access.ok
     ? access.token
     : hospital.auth.findRefreshToken(presented);
@@ -227,10 +227,10 @@ async function introspect(hospital: HospitalContext, request: FastifyRequest, re
 }
 
 /** A resource server may introspect with a valid access token; a client with its own credentials. */
-function authenticateIntrospector(hospital: HospitalContext, request: FastifyRequest, params: Params): void {
+async function authenticateIntrospector(hospital: HospitalContext, request: FastifyRequest, params: Params): Promise<void> {
   const authorization = request.headers.authorization ?? '';
   if (/^Bearer /i.test(authorization)) {
-    if (hospital.auth.checkAccessToken(authorization.slice(7).trim()).ok) return;
+    if ((await hospital.auth.checkAccessToken(authorization.slice(7).trim())).ok) return;
     throw new OAuthError(401, 'invalid_token', 'the bearer token is not valid', { 'www-authenticate': 'Bearer error="invalid_token"' });
   }
   authenticateClient(hospital, request, params);

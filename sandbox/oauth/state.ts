@@ -178,12 +178,12 @@ export class AuthorizationState {
     return this.refreshTokens.get(token)?.grant.clientId;
   }
 
-  issueTokens(grant: Grant, scope: readonly string[], lifetimes: TokenLifetimes): IssuedTokens {
+  async issueTokens(grant: Grant, scope: readonly string[], lifetimes: TokenLifetimes): Promise<IssuedTokens> {
     const now = Date.now();
     const jti = randomUUID();
     const expiresAtMs = now + lifetimes.accessTokenSeconds * 1000;
     this.accessTokens.set(jti, { jti, grant, scope, issuedAtMs: now, expiresAtMs, revoked: false });
-    const accessToken = signHs256(
+    const accessToken = await signHs256(
       {
         iss: this.issuer(),
         aud: this.issuer(),
@@ -211,8 +211,8 @@ export class AuthorizationState {
     return { accessToken, expiresIn: lifetimes.accessTokenSeconds, refreshToken, scope };
   }
 
-  checkAccessToken(token: string): AccessTokenCheck {
-    const claims = verifyHs256(token, this.signingSecret);
+  async checkAccessToken(token: string): Promise<AccessTokenCheck> {
+    const claims = await verifyHs256(token, this.signingSecret);
     const record = typeof claims?.jti === 'string' ? this.accessTokens.get(claims.jti) : undefined;
     if (!record) return { ok: false, reason: 'The access token is not valid here' };
     if (record.revoked || record.grant.revoked) return { ok: false, reason: 'The access token has been revoked' };
@@ -233,14 +233,14 @@ export class AuthorizationState {
    * RFC 7009: revokes an access or refresh token held by `clientId`. Revoking a refresh token
    * ends its grant (and so the access tokens issued with it). Unknown tokens are ignored.
    */
-  revokeToken(token: string, clientId: string): void {
+  async revokeToken(token: string, clientId: string): Promise<void> {
     const refresh = this.refreshTokens.get(token);
     if (refresh) {
       assertOwnedBy(refresh.grant, clientId);
       this.revokeGrant(refresh.grant);
       return;
     }
-    const claims = verifyHs256(token, this.signingSecret);
+    const claims = await verifyHs256(token, this.signingSecret);
     const access = typeof claims?.jti === 'string' ? this.accessTokens.get(claims.jti) : undefined;
     if (access) {
       assertOwnedBy(access.grant, clientId);

@@ -18,11 +18,6 @@ interface ItemRow {
   conclusion: string | null;
 }
 
-/** The same URL rules as the sync: relative references resolve against the portal's FHIR base. */
-export function absoluteAttachmentUrl(url: string, fhirBaseUrl: string): string {
-  return /^https?:\/\//i.test(url) ? url : `${fhirBaseUrl.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`;
-}
-
 /**
  * The page's items as JSON text, in the entries' order. PostgreSQL writes each item's own
  * fields as JSON; only the documents, the parts and the sources are added here, as text, so an
@@ -45,7 +40,7 @@ export async function renderItems(db: Queryable, accountId: string, entries: rea
     [accountId, ids],
   );
   const byId = new Map(rows.map((row) => [row.id, row]));
-  const documents = rows.some((row) => row.documents?.length) ? await documentIds(db, accountId, rows, sources) : new Map<string, string>();
+  const documents = rows.some((row) => row.documents?.length) ? await documentIds(db, accountId, rows) : new Map<string, string>();
   const sourcesJson = new Map<string, string>();
   const sourcesOf = (linkIds: readonly string[]): string => {
     const links = linkIds.join(' ');
@@ -64,7 +59,7 @@ export async function renderItems(db: Queryable, accountId: string, entries: rea
   };
   const documentLinks = (row: ItemRow): ItemDocument[] =>
     (row.documents ?? []).flatMap((attachment, index) => {
-      const id = attachment.embedded ? `e${row.id}-${index}` : documents.get(`${row.link_id} ${attachment.url ?? ''}`);
+      const id = attachment.embedded ? `e${row.id}-${index}` : (attachment.sourceUrl === undefined ? undefined : documents.get(`${row.link_id} ${attachment.sourceUrl}`));
       return id ? [{ id, url: `/api/documents/${id}`, contentType: attachment.contentType ?? null, title: attachment.title ?? null }] : [];
     });
   return entries.flatMap((entry) => {
@@ -123,23 +118,23 @@ function partsJson(members: readonly ItemRow[], sourcesOf: (linkIds: readonly st
   return `[${json.join(',')}]`;
 }
 
-/** Stored document ids for the attachments of these rows, keyed "<linkId> <url as in the resource>". */
-async function documentIds(db: Queryable, accountId: string, rows: readonly ItemRow[], sources: AccountSources): Promise<Map<string, string>> {
-  const wanted = new Map<string, string>(); // "<linkId> <absolute url>" -> key
+/** Stored document ids ("d<id>") for the attachments of these rows, keyed "<linkId> <sourceUrl>". */
+async function documentIds(db: Queryable, accountId: string, rows: readonly ItemRow[]): Promise<Map<string, string>> {
+  const linkIds: string[] = [];
+  const urls: string[] = [];
   for (const row of rows) {
-    const base = sources.byLink.get(row.link_id)?.fhirBaseUrl;
     for (const attachment of row.documents ?? []) {
-      if (!attachment.url || attachment.embedded || !base) continue;
-      wanted.set(`${row.link_id} ${absoluteAttachmentUrl(attachment.url, base)}`, `${row.link_id} ${attachment.url}`);
+      if (attachment.sourceUrl === undefined || attachment.embedded) continue;
+      linkIds.push(row.link_id);
+      urls.push(attachment.sourceUrl);
     }
   }
-  if (wanted.size === 0) return new Map();
-  const pairs = [...wanted.keys()].map((k) => k.split(' '));
+  if (urls.length === 0) return new Map();
   const { rows: found } = await db.query<{ id: string; link_id: string; source_url: string }>(
     `SELECT d.id::text, d.link_id, d.source_url FROM documents d
-       JOIN unnest($2::uuid[], $3::text[]) AS w(link_id, url) ON d.link_id = w.link_id AND d.source_url = w.url
+       JOIN (SELECT DISTINCT * FROM unnest($2::uuid[], $3::text[]) AS w(link_id, url)) w ON d.link_id = w.link_id AND d.source_url = w.url
       WHERE d.account_id = $1`,
-    [accountId, pairs.map((p) => p[0]), pairs.map((p) => p.slice(1).join(' '))],
+    [accountId, linkIds, urls],
   );
-  return new Map(found.map((d) => [wanted.get(`${d.link_id} ${d.source_url}`)!, `d${d.id}`]));
+  return new Map(found.map((d) => [`${d.link_id} ${d.source_url}`, `d${d.id}`]));
 }

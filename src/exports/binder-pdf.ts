@@ -394,7 +394,7 @@ async function loadInput(db: Queryable, accountId: string, options: BinderPdfOpt
         WHERE l.account_id = $1 ORDER BY p.name`,
       [accountId],
     ),
-    placedDocuments(db, accountId, sources),
+    placedDocuments(db, accountId),
     wanted.some((id) => TREATMENT_CATEGORIES.includes(id)) ? treatmentSummaryFor(db, accountId, index.stamp, sources, filter.linkIds) : Promise.resolve(null),
   ]);
   const merged = mergePatients(patients);

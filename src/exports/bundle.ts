@@ -12,7 +12,6 @@
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Queryable } from '../db/pool.js';
-import { absoluteAttachmentUrl } from '../binder/items.js';
 import { accountSources, type AccountSources } from '../binder/sources.js';
 import { documentUuid } from './documents.js';
 
@@ -41,7 +40,8 @@ interface RecordRow {
   resource_id: string;
   resource: string;
   last_changed_at: Date;
-  attachments: boolean;
+  /** The binder's view of the attachments (each with the sourceUrl resolved at sync time), or null. */
+  documents: Array<{ url?: string; sourceUrl?: string; embedded?: boolean }> | null;
 }
 
 interface Attachment {
@@ -60,17 +60,17 @@ export async function* completeBundleChunks(db: Queryable, accountId: string, op
   for (;;) {
     const { rows } = await db.query<RecordRow>(
       `SELECT id::text, link_id, resource_type, resource_id, resource::text AS resource, last_changed_at,
-              (jsonb_typeof(binder->'documents') = 'array' AND binder->'documents' <> '[]'::jsonb) AS attachments
+              CASE WHEN jsonb_typeof(binder->'documents') = 'array' AND binder->'documents' <> '[]'::jsonb THEN binder->'documents' END AS documents
          FROM records WHERE account_id = $1 AND records.id > $2 ORDER BY records.id LIMIT ${RECORD_BATCH}`,
       [accountId, lastId],
     );
     if (rows.length === 0) break;
-    const documentIds = await fetchedDocumentIds(db, accountId, rows, sources);
+    const documentIds = await fetchedDocumentIds(db, accountId, rows);
     let text = '';
     for (const row of rows) {
       const source = sources.byLink.get(row.link_id);
       const fullUrl = source ? `${source.fhirBaseUrl}/${row.resource_type}/${row.resource_id}` : `urn:carebinder:record:${row.id}`;
-      const resource = row.attachments ? rewriteAttachments(row.resource, source?.fhirBaseUrl, (url) => documentIds.get(`${row.link_id} ${url}`), accountId) : row.resource;
+      const resource = row.documents ? rewriteAttachments(row.resource, sourceUrls(row.documents), (sourceUrl) => documentIds.get(`${row.link_id} ${sourceUrl}`), accountId) : row.resource;
       text += `${first ? '' : ','}{"fullUrl":${JSON.stringify(fullUrl)},"extension":${JSON.stringify(sourceExtension(source, row.last_changed_at))},"resource":${resource}}`;
       first = false;
     }
@@ -107,18 +107,15 @@ function sourceExtension(source: { portalId: string; portalName: string } | unde
   ];
 }
 
-/** "<linkId> <absolute url>" → documents.id, for the attachments of this batch's records. */
-async function fetchedDocumentIds(db: Queryable, accountId: string, rows: readonly RecordRow[], sources: AccountSources): Promise<Map<string, string>> {
+/** "<linkId> <sourceUrl>" → documents.id, for the attachments of this batch's records. */
+async function fetchedDocumentIds(db: Queryable, accountId: string, rows: readonly RecordRow[]): Promise<Map<string, string>> {
   const links: string[] = [];
   const urls: string[] = [];
   for (const row of rows) {
-    if (!row.attachments) continue;
-    const base = sources.byLink.get(row.link_id)?.fhirBaseUrl;
-    if (!base) continue;
-    for (const attachment of attachmentsOf(JSON.parse(row.resource) as unknown)) {
-      if (typeof attachment.url !== 'string' || attachment.data !== undefined) continue;
+    for (const attachment of row.documents ?? []) {
+      if (attachment.sourceUrl === undefined || attachment.embedded) continue;
       links.push(row.link_id);
-      urls.push(absoluteAttachmentUrl(attachment.url, base));
+      urls.push(attachment.sourceUrl);
     }
   }
   if (urls.length === 0) return new Map();
@@ -129,6 +126,13 @@ async function fetchedDocumentIds(db: Queryable, accountId: string, rows: readon
     [accountId, links, urls],
   );
   return new Map(found.map((d) => [`${d.link_id} ${d.source_url}`, d.id]));
+}
+
+/** An attachment's url as the resource gives it → where carebinder fetched it from. */
+function sourceUrls(documents: NonNullable<RecordRow['documents']>): Map<string, string> {
+  const byUrl = new Map<string, string>();
+  for (const document of documents) if (document.url !== undefined && document.sourceUrl !== undefined) byUrl.set(document.url, document.sourceUrl);
+  return byUrl;
 }
 
 function attachmentsOf(resource: unknown): Attachment[] {
@@ -149,13 +153,13 @@ function attachmentsOf(resource: unknown): Attachment[] {
  * The resource's JSON with each fetched attachment's url pointing at its Binary entry (portal URL in
  * an extension), and each attachment not fetched marked as not included. Pure but for its input.
  */
-export function rewriteAttachments(json: string, fhirBaseUrl: string | undefined, documentIdFor: (absoluteUrl: string) => string | undefined, accountId: string): string {
+export function rewriteAttachments(json: string, sourceUrlOf: ReadonlyMap<string, string>, documentIdFor: (sourceUrl: string) => string | undefined, accountId: string): string {
   const resource = JSON.parse(json) as unknown;
   let changed = false;
   for (const attachment of attachmentsOf(resource)) {
     if (typeof attachment.url !== 'string' || attachment.data !== undefined) continue;
-    const absolute = fhirBaseUrl ? absoluteAttachmentUrl(attachment.url, fhirBaseUrl) : attachment.url;
-    const documentId = fhirBaseUrl ? documentIdFor(absolute) : undefined;
+    const absolute = sourceUrlOf.get(attachment.url) ?? attachment.url;
+    const documentId = sourceUrlOf.has(attachment.url) ? documentIdFor(absolute) : undefined;
     const extension = Array.isArray(attachment.extension) ? attachment.extension : [];
     if (documentId) {
       attachment.extension = [...extension, { url: PORTAL_URL_EXTENSION, valueUrl: absolute }];

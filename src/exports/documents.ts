@@ -4,8 +4,6 @@
 // only records that have attachments, and document metadata without the bytes.
 import { createHash } from 'node:crypto';
 import type { Queryable } from '../db/pool.js';
-import { absoluteAttachmentUrl } from '../binder/items.js';
-import type { AccountSources } from '../binder/sources.js';
 import { CATEGORY_IDS, type CategoryId } from '../records/categories.js';
 import type { DocumentAttachment } from '../records/binder-fields.js';
 
@@ -48,7 +46,7 @@ interface DocumentRow {
 }
 
 /** Every document of the account, in record order, each once. */
-export async function placedDocuments(db: Queryable, accountId: string, sources: AccountSources): Promise<PlacedDocument[]> {
+export async function placedDocuments(db: Queryable, accountId: string): Promise<PlacedDocument[]> {
   const [{ rows: records }, { rows: documents }] = await Promise.all([
     db.query<RecordWithDocuments>(
       `SELECT id::text, link_id, categories, date_text, title, binder->'documents' AS documents FROM records
@@ -66,7 +64,6 @@ export async function placedDocuments(db: Queryable, accountId: string, sources:
   const placed: PlacedDocument[] = [];
   const seen = new Set<string>();
   for (const record of records) {
-    const base = sources.byLink.get(record.link_id)?.fhirBaseUrl;
     const category = CATEGORY_IDS.find((id) => record.categories.includes(id)) ?? null;
     record.documents.forEach((attachment, index) => {
       const title = attachment.title ?? record.title;
@@ -85,8 +82,8 @@ export async function placedDocuments(db: Queryable, accountId: string, sources:
         });
         return;
       }
-      if (!attachment.url || !base) return;
-      const stored = byUrl.get(`${record.link_id} ${absoluteAttachmentUrl(attachment.url, base)}`);
+      if (attachment.sourceUrl === undefined) return;
+      const stored = byUrl.get(`${record.link_id} ${attachment.sourceUrl}`);
       if (!stored || seen.has(stored.id)) return;
       seen.add(stored.id);
       placed.push(fromRow(stored, record.id, category, record.date_text, title));

@@ -55,7 +55,7 @@ export async function writeExportZip(db: Queryable, accountId: string, out: Writ
 async function fillZip(zip: ZipFile, db: Queryable, accountId: string, options: ZipOptions, track: (stream: Readable) => Readable): Promise<void> {
   const now = options.now ?? new Date();
   const sources = await accountSources(db, accountId);
-  const [placed, patients] = await Promise.all([placedDocuments(db, accountId, sources), portalPatients(db, accountId, sources)]);
+  const [placed, patients] = await Promise.all([placedDocuments(db, accountId), portalPatients(db, accountId, sources)]);
   const documents = zipDocuments(placed);
   const mtime = now;
   const name = patientName(mergePatients(patients));

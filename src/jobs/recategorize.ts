@@ -6,7 +6,9 @@ import type { Job, Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Pool } from '../db/pool.js';
 import { CLASSIFIER_RULES_VERSION } from '../records/classify/index.js';
+import { sourceUrlResolver } from '../records/source-url.js';
 import { toRecordRow } from '../sync/record-row.js';
+import { uploadBaseUrl } from '../uploads/process.js';
 import type { FhirResource } from '../sync/validate.js';
 
 export const RECORDS_QUEUE = 'records-maintenance';
@@ -33,16 +35,21 @@ export async function enqueueRecategorize(queue: RecordsQueue): Promise<void> {
 export async function processRecategorize(job: Pick<Job<RecategorizeJobData>, 'data' | 'updateData'>, deps: { pool: Pool; log: Logger }): Promise<{ updated: number }> {
   if (job.data.rulesVersion !== CLASSIFIER_RULES_VERSION) return { updated: 0 }; // queued by an older worker
   let afterId = job.data.afterId ?? '0';
+  const resolverByBase = new Map<string, (url: string) => string | null>();
+  const resolvers = (base: string) => resolverByBase.get(base) ?? resolverByBase.set(base, sourceUrlResolver(base)).get(base)!;
   let updated = 0;
   for (;;) {
-    const { rows } = await deps.pool.query<{ id: string; resource: string; portal_id: string }>(
-      `SELECT r.id::text, r.resource::text AS resource, COALESCE(l.portal_id, 'upload:' || l.upload_id) AS portal_id FROM records r JOIN links l ON l.id = r.link_id
+    const { rows } = await deps.pool.query<{ id: string; resource: string; portal_id: string; upload_id: string | null; fhir_base_url: string | null }>(
+      `SELECT r.id::text, r.resource::text AS resource, COALESCE(l.portal_id, 'upload:' || l.upload_id, CASE WHEN l.patient_entries THEN 'entries' END) AS portal_id, l.upload_id::text, p.fhir_base_url
+         FROM records r JOIN links l ON l.id = r.link_id LEFT JOIN portals p ON p.id = l.portal_id
         WHERE r.id > $1 AND r.rules_version <> $2 ORDER BY r.id LIMIT ${BATCH}`,
       [afterId, CLASSIFIER_RULES_VERSION],
     );
     if (rows.length === 0) break;
     const batch = rows.map((row) => {
-      const fields = toRecordRow(JSON.parse(row.resource) as FhirResource, row.portal_id, row.resource);
+      const base = row.upload_id !== null ? uploadBaseUrl(row.upload_id) : row.fhir_base_url;
+      const source = { portalId: row.portal_id, ...(base === null ? {} : { resolveAttachment: resolvers(base) }) };
+      const fields = toRecordRow(JSON.parse(row.resource) as FhirResource, source, row.resource);
       return {
         id: row.id,
         title: fields.title,

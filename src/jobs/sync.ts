@@ -12,7 +12,7 @@ import { createPortalRegistry } from '../portals/registry.js';
 import { createTokenKeeper } from '../portals/token-refresh.js';
 import type { QueueFactory } from '../queue/connection.js';
 import type { SyncJobData } from '../sync/job-data.js';
-import { localPortalLimiter, redisPortalLimiter } from '../sync/portal-limiter.js';
+import { localPortalLimiter, parsePortalRates, redisPortalLimiter } from '../sync/portal-limiter.js';
 import { DEFAULT_SYNC_SETTINGS, syncLink, SyncRateLimitedError, SyncStoppedError, type SyncCursor, type SyncSettings } from '../sync/sync-link.js';
 
 export type { SyncJobData } from '../sync/job-data.js';
@@ -79,7 +79,8 @@ export function createSyncProcessor(deps: SyncWorkerDeps): SyncProcessor {
   const links = createLinkRepository(deps.pool, box);
   const tokens = createTokenKeeper({ pool: deps.pool, box, registry, links });
   const limit = deps.config.sync.portalMaxConcurrency;
-  const limiter = deps.factory.redis ? redisPortalLimiter(deps.factory.redis, limit, deps.prefix) : localPortalLimiter(limit);
+  const rates = parsePortalRates(deps.config.sync.portalRequestsPerMinute);
+  const limiter = deps.factory.redis ? redisPortalLimiter(deps.factory.redis, limit, deps.prefix, undefined, rates) : localPortalLimiter(limit, rates);
   const settings: SyncSettings = {
     ...DEFAULT_SYNC_SETTINGS,
     maxPages: deps.config.sync.maxPages,

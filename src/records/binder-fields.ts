@@ -76,6 +76,12 @@ export interface DocumentAttachment {
   hash?: string;
   /** The content is inline in the resource (attachment.data) rather than behind a URL. */
   embedded?: boolean;
+  /**
+   * Where the document is fetched from and stored (documents.source_url): `url` resolved against the
+   * source's FHIR base when the record is written (src/records/source-url.ts); absent when the
+   * URL is off the portal, so never fetched.
+   */
+  sourceUrl?: string;
 }
 
 export interface ResourceRef {

@@ -182,6 +182,8 @@ const FULL_DAY = /^\d{4}-\d{2}-\d{2}$/;
 /**
  * FHIR dates may be partial ("2024", "2024-03") or carry no zone; for sorting and filtering
  * they become the first instant they could mean (UTC when no zone is given), as an ISO string.
+ * Hand-written because Date.parse and date libraries read "2024-03" as a local or UTC midnight
+ * inconsistently and reject FHIR's leap-second and precision rules; the grammar is the spec's regex.
  */
 export function instantOrNull(value: unknown): string | null {
   if (typeof value !== 'string') return null;

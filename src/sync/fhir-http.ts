@@ -2,6 +2,11 @@
 // (waited out without using up a job attempt), 5xx bursts, timeouts and dropped connections
 // (exponential backoff with jitter, bounded), and an access token that expires mid-sync
 // (refresh once on 401, then continue). Tokens go only to the portal's own origin.
+// Written here rather than taken from a retry library because the retry is tied to the token:
+// a 401 must refresh through the link's locked, rotating refresh token (src/portals/token-refresh.ts)
+// once and replay, a 429 must wait without spending an attempt, and each wait is reported to the
+// sync's progress; generic retry wrappers (p-retry, got's retry) see only status codes.
+import { sourceUrlResolver } from '../records/source-url.js';
 import { portalRequest, PortalUnreachableError, parseJsonObject, type PortalResponse } from '../http/portal-http.js';
 import type { PortalRequestKind } from '../observability/metrics.js';
 import type { TokenKeeper } from '../portals/token-refresh.js';
@@ -71,15 +76,10 @@ export interface FhirHttpDeps {
 export function createFhirHttp(deps: FhirHttpDeps) {
   const policy = { ...DEFAULT_RETRY_POLICY, ...deps.retry };
   const base = deps.fhirBaseUrl.replace(/\/+$/, '');
-  const origin = new URL(base).origin;
   let token: string | undefined;
 
   /** Absolute URL on the portal for a relative reference or link; null when it points elsewhere. */
-  function resolve(url: string): string | null {
-    const absolute = /^https?:\/\//i.test(url) ? url : `${base}/${url.replace(/^\/+/, '')}`;
-    if (!URL.canParse(absolute) || new URL(absolute).origin !== origin) return null;
-    return absolute;
-  }
+  const resolve = sourceUrlResolver(base);
 
   async function send(url: string, accept: string, maxBytes: number, kind: PortalRequestKind): Promise<PortalResponse> {
     const release = await deps.limiter.acquire(deps.portalId);
@@ -120,7 +120,10 @@ export function createFhirHttp(deps: FhirHttpDeps) {
       if (response.status === 429) {
         const wait = retryAfterMs(response) ?? backoff(rateLimitWaits + 1);
         if (wait > policy.maxRetryAfterMs || ++rateLimitWaits > policy.rateLimitWaits) throw new PortalRateLimitedError(wait);
-        await pause(wait, '429');
+        // Waited out in the limiter: every request to this portal, in every worker, holds back
+        // until then, instead of each one finding the 429 for itself.
+        await deps.limiter.backOff(deps.portalId, wait);
+        deps.onWait?.('429', wait);
         continue;
       }
       if (response.status >= 500 || response.status === 408) {

@@ -35,9 +35,27 @@ export function contentHashOf(json: string): string {
   return hash('sha256', json, 'base64');
 }
 
-/** `json` is the resource as serialised once by validation (hashed and stored as is). */
-export function toRecordRow(resource: FhirResource, portalId: string, json = JSON.stringify(resource), contentHash = contentHashOf(json)): RecordRow {
+/** Where a record comes from: its portal (or upload) id and how its attachment URLs resolve. */
+export interface RecordSource {
+  readonly portalId: string;
+  /** From sourceUrlResolver(the source's FHIR base); without one, attachments get no sourceUrl. */
+  readonly resolveAttachment?: (url: string) => string | null;
+}
+
+/**
+ * `json` is the resource as serialised once by validation (hashed and stored as is). A bare portal
+ * id is a source without URL rules (records whose attachments are inline or never fetched).
+ */
+export function toRecordRow(resource: FhirResource, source: RecordSource | string, json = JSON.stringify(resource), contentHash = contentHashOf(json)): RecordRow {
   const fields = extractBinderFields(resource);
+  const { portalId, resolveAttachment }: RecordSource = typeof source === 'string' ? { portalId: source } : source;
+  if (resolveAttachment) {
+    for (const document of fields.documents) {
+      if (!document.url || document.embedded) continue;
+      const sourceUrl = resolveAttachment(document.url);
+      if (sourceUrl !== null) document.sourceUrl = sourceUrl;
+    }
+  }
   const categories = classify(resource);
   return {
     resourceType: resource.resourceType,

@@ -49,7 +49,9 @@ class ReferencesPhase {
   private async healAttachments(): Promise<void> {
     const wanted = new Map<string, string | null>();
     for (const attachment of await recordAttachments(this.ctx.pool, this.ctx.link.id)) {
-      const url = this.ctx.http.resolve(attachment.url);
+      // Rows written before attachments carried their sourceUrl get it when re-filed (src/jobs/recategorize.ts);
+      // until then the same rule is applied here, so their pending fetches are not taken for stale.
+      const url = attachment.sourceUrl ?? this.ctx.http.resolve(attachment.url);
       if (url !== null && !wanted.has(url)) wanted.set(url, attachment.contentType);
     }
     const stored = await storedDocumentUrls(this.ctx.pool, this.ctx.link.id, [...wanted.keys()]);
@@ -123,7 +125,7 @@ class ReferencesPhase {
         return;
       }
       report.fetched++;
-      const row = toRecordRow(verdict.resource, this.ctx.link.portalId);
+      const row = toRecordRow(verdict.resource, this.ctx.recordSource);
       report.stored += (await storeReference(this.ctx.pool, this.ctx.link.accountId, this.ctx.link.id, row, target)).written;
     } catch (error) {
       if (!(error instanceof PortalClientError)) throw error;

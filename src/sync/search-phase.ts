@@ -27,6 +27,10 @@ class SearchPhase {
   constructor(private readonly ctx: SyncContext) {}
 
   async run(plan: TypePlan[]): Promise<void> {
+    // Every step of the run is in the report from the start, so the progress bar's denominator
+    // never grows under it (src/sync/sync-runs.ts, progressOf).
+    for (const entry of plan) if (!entry.skipped) this.ctx.report(entry.type);
+    this.ctx.report('(referenced)');
     for (; this.ctx.cursor.typeIndex < plan.length; this.ctx.cursor.typeIndex++, this.ctx.cursor.categoryIndex = null, this.ctx.cursor.nextUrl = null) {
       const entry = plan[this.ctx.cursor.typeIndex];
       if (entry.skipped) continue;
@@ -183,7 +187,7 @@ class SearchPhase {
       // Let the event loop in between slices: the next page keeps streaming in meanwhile,
       // instead of waiting in the socket until the whole page is turned into rows.
       if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-      for (const c of changed.slice(start, start + ROWS_BETWEEN_YIELDS)) rows.push(toRecordRow(c.resource, this.ctx.link.portalId, c.json, c.hash));
+      for (const c of changed.slice(start, start + ROWS_BETWEEN_YIELDS)) rows.push(toRecordRow(c.resource, this.ctx.recordSource, c.json, c.hash));
     }
     return rows;
   }
@@ -218,7 +222,7 @@ class SearchPhase {
       }
       for (const document of row.fields.documents) {
         if (!document.url || document.embedded) continue;
-        const url = this.ctx.http.resolve(document.url);
+        const url = document.sourceUrl ?? null; // resolved when the row was made
         if (url === null) {
           // A rule, not a failure: tokens are only sent to the portal's own origin.
           if (!this.offPortal.has(document.url)) {

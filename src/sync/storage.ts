@@ -270,13 +270,13 @@ export async function missingDocuments(db: Queryable, linkId: string): Promise<A
  * The attachments of every current record of the link (not those removed at the source), as
  * the resources give them: what a full pass checks against the stored documents.
  */
-export async function recordAttachments(db: Queryable, linkId: string): Promise<Array<{ url: string; contentType: string | null }>> {
-  const { rows } = await db.query<{ url: string; content_type: string | null }>(
-    `SELECT DISTINCT d->>'url' AS url, d->>'contentType' AS content_type
+export async function recordAttachments(db: Queryable, linkId: string): Promise<Array<{ url: string; sourceUrl: string | null; contentType: string | null }>> {
+  const { rows } = await db.query<{ url: string; source_url: string | null; content_type: string | null }>(
+    `SELECT DISTINCT d->>'url' AS url, d->>'sourceUrl' AS source_url, d->>'contentType' AS content_type
        FROM records r, jsonb_array_elements(r.binder->'documents') AS d
       WHERE r.link_id = $1 AND r.binder ? 'documents' AND r.removed_at_source IS NULL
         AND d ? 'url' AND NOT coalesce((d->>'embedded')::boolean, false)`,
     [linkId],
   );
-  return rows.map((r) => ({ url: r.url, contentType: r.content_type }));
+  return rows.map((r) => ({ url: r.url, sourceUrl: r.source_url, contentType: r.content_type }));
 }

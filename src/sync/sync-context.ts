@@ -8,6 +8,7 @@ import type { Link, LinkRepository } from '../portals/links.js';
 import type { PortalRegistry } from '../portals/registry.js';
 import type { TokenKeeper } from '../portals/token-refresh.js';
 import type { FhirHttp, RetryPolicy } from './fhir-http.js';
+import type { RecordSource } from './record-row.js';
 import type { PortalLimiter } from './portal-limiter.js';
 import { createSyncRunRepository, type SyncRun, type SyncRunRepository, type TypeReport } from './sync-runs.js';
 import type { SyncJobData } from './job-data.js';
@@ -77,6 +78,13 @@ export class SyncContext {
   get pool(): Pool {
     return this.deps.pool;
   }
+
+  /** The link's portal and its URL rules, for the rows this sync writes. */
+  get recordSource(): RecordSource {
+    return (this.source ??= { portalId: this.link.portalId, resolveAttachment: this.http.resolve });
+  }
+
+  private source: RecordSource | undefined;
 
   warn(message: string): void {
     this.run.warnings.push(message);

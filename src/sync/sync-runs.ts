@@ -103,15 +103,19 @@ export function createSyncRunRepository(db: Queryable) {
 
 export type SyncRunRepository = ReturnType<typeof createSyncRunRepository>;
 
-/** A rough 0..1 figure for a progress bar: records fetched over what the portal announced. */
+/**
+ * A rough 0..1 figure for a progress bar: each step of the run (every planned type, then the
+ * references) counts alike; a step under way counts by its records fetched over what the portal
+ * announced. The steps are all in the report from the run's start and no term shrinks, so the
+ * bar never moves backwards while a sync runs.
+ */
 export function progressOf(run: SyncRun): number {
   if (run.state === 'succeeded' || run.state === 'incomplete') return 1;
   const reports = Object.values(run.types);
   if (reports.length === 0) return 0;
-  const settled = reports.filter((t) => t.status !== 'pending').length;
-  const expected = reports.reduce((sum, t) => sum + (t.expected ?? 0), 0);
-  const fetched = reports.reduce((sum, t) => sum + Math.min(t.fetched, t.expected ?? t.fetched), 0);
-  const byTypes = settled / reports.length;
-  const byRecords = expected > 0 ? fetched / expected : byTypes;
-  return Math.min(0.99, Math.max(byTypes, byRecords * 0.9 + byTypes * 0.1));
+  const done = reports.reduce((sum, t) => {
+    if (t.status !== 'pending') return sum + 1;
+    return sum + (t.expected ? Math.min(1, t.fetched / t.expected) : 0);
+  }, 0);
+  return Math.min(0.99, done / reports.length);
 }

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { inTransaction, type Pool } from '../db/pool.js';
-import { absoluteAttachmentUrl } from '../binder/items.js';
+import { sourceUrlResolver } from '../records/source-url.js';
 import { CdaRefusedError, convertCcda } from '../records/ccda/index.js';
 import { inLeafletOrder, type CategoryId } from '../records/categories.js';
 import { toRecordRow, type RecordRow } from '../sync/record-row.js';
@@ -48,7 +48,7 @@ export async function processUpload(uploadId: string, deps: ProcessDeps, options
     if (rejected.length > 0) warnings.push(...summariseRejections(rejected));
     if (rows.length === 0) throw new UploadRejectedError(`Nothing in the file could be kept${rejected.length ? `: ${rejected[0]}` : '.'}`);
     const documents: FetchedDocument[] = converted.documents.map((document) => ({
-      sourceUrl: absoluteAttachmentUrl(document.url, uploadBaseUrl(upload.id)),
+      sourceUrl: sourceUrlResolver(uploadBaseUrl(upload.id))(document.url) ?? document.url,
       contentType: document.contentType,
       content: document.content,
       sha256: createHash('sha256').update(document.content).digest(),
@@ -123,7 +123,7 @@ function validated(converted: Converted, uploadId: string): { rows: RecordRow[];
     const key = `${verdict.resource.resourceType}/${verdict.resource.id}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    rows.push(toRecordRow(verdict.resource, uploadSourceId(uploadId), verdict.json));
+    rows.push(toRecordRow(verdict.resource, { portalId: uploadSourceId(uploadId), resolveAttachment: sourceUrlResolver(uploadBaseUrl(uploadId)) }, verdict.json));
   }
   return { rows, rejected };
 }

@@ -22,7 +22,7 @@ export interface WebPluginOptions {
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
 /** The client's pages (web/src/routes.ts CLIENT_PATHS; a unit test keeps the lists in step). */
-export const CLIENT_PATHS = ['/', '/sign-in', '/portals', '/binder', '/treatment', '/documents/:id', '/print'] as const;
+export const CLIENT_PATHS = ['/', '/sign-in', '/portals', '/binder', '/treatment', '/documents/:id', '/print', '/missing', '/requests', '/requests/new', '/add', '/uploads'] as const;
 
 /** Addresses that belong to the API and its tools: their unknown paths always answer problem+json. */
 const SERVER_PREFIXES = ['/api', '/docs', '/smart', '/admin', '/metrics', '/health'] as const;
@@ -42,8 +42,27 @@ export function isPageNavigation(method: string, url: string, headers: Record<st
   return typeof accept === 'string' && /\btext\/html\b/i.test(accept);
 }
 
-/** What web/build.ts writes besides index.html. */
-export const ASSETS = ['app.js', 'app.css', 'favicon.svg'] as const;
+/** What web/build.ts writes besides the pages (index.html, shl.html). */
+export const ASSETS = ['app.js', 'shl.js', 'app.css', 'favicon.svg'] as const;
+
+/**
+ * The SMART Health Links viewer (/shl, web/src/shl.ts) decrypts a patient's records in the reader's
+ * browser: its own page with a CSP stricter than the app's. Nothing but its own script and styles;
+ * requests only to this server (the manifest and files); the decrypted PDF shown from a blob: URL;
+ * no framing by others, no forms posted anywhere, and no referrer (the key is in the fragment).
+ */
+export const SHL_VIEWER_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  'frame-src blob:',
+  'object-src blob:',
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 // The page and unversioned assets: always ask whether they changed (cheap with the ETag).
@@ -85,6 +104,16 @@ export default fp<WebPluginOptions>(
         return reply.header('cache-control', REVALIDATE).sendFile('index.html', { cacheControl: false });
       };
       for (const url of CLIENT_PATHS) scope.get(url, { schema: { hide: true } }, page);
+
+      scope.get('/shl', { schema: { hide: true } }, async (_request, reply) => {
+        if (!isBuilt()) return notBuilt(reply);
+        return reply
+          .header('cache-control', REVALIDATE)
+          .header('content-security-policy', SHL_VIEWER_CSP)
+          .header('referrer-policy', 'no-referrer')
+          .header('x-frame-options', 'DENY')
+          .sendFile('shl.html', { cacheControl: false });
+      });
 
       for (const asset of ASSETS) {
         scope.get(`/${asset}`, { schema: { hide: true } }, async (request, reply) => {

@@ -16,7 +16,7 @@ import { startTestWorkers } from '../helpers/workers.js';
 import { uploadAndWait } from '../integration/uploads-helpers.js';
 
 /** GET routes whose answer is not a JSON document of the API, and what is checked of them instead. */
-const NOT_JSON = new Set(['/api/documents/{id}', '/api/record/export.zip', '/api/record/binder.pdf', '/smart/callback']);
+const NOT_JSON = new Set(['/api/documents/{id}', '/api/record/export.zip', '/api/record/binder.pdf', '/api/requests/{id}/letter.pdf', '/api/shl/files/{token}', '/smart/callback']);
 
 let t: TestApp;
 let sandbox: Sandbox;
@@ -40,6 +40,13 @@ beforeAll(async () => {
   for (const link of links) expect((await waitForSync(t.app, cookie, link.id)).state).toBe('succeeded');
   const uploaded = await uploadAndWait(t.app, cookie, { name: 'clinic-letter.txt', content: 'Clinic letter\n\nSeen in clinic after the third cycle; no new concerns.\n', contentType: 'text/plain' });
   expect(uploaded.state).toBe('done');
+  const entry = await t.app.inject({
+    method: 'POST',
+    url: '/api/entries',
+    headers: { cookie },
+    payload: { resourceType: 'MedicationStatement', medicationCodeableConcept: { text: 'Vitamin D3' }, dosage: [{ text: '1000 IU once a day' }] },
+  });
+  expect(entry.statusCode, entry.body).toBe(201);
 }, 180_000);
 afterAll(async () => {
   await workers?.close();
@@ -77,6 +84,9 @@ describe('the API contract against real answers', () => {
     const { uploads } = await answer('/api/uploads', '/api/uploads', api.UploadList);
     expect(uploads).toHaveLength(1);
     await answer('/api/uploads/{id}', `/api/uploads/${uploads[0].id}`, api.Upload);
+    const { entries } = await answer('/api/entries', '/api/entries', api.EntryList);
+    expect(entries).toHaveLength(1);
+    await answer('/api/entries/{id}', `/api/entries/${entries[0].id}`, api.Entry);
   });
 
   it('holds for the binder, every page of every category, every record and every document', async () => {
@@ -133,6 +143,50 @@ describe('the API contract against real answers', () => {
     read.set('/api/record/binder.pdf', 1);
     await answer('/health/live', '/health/live', api.Live);
     await answer('/health/ready', '/health/ready', api.Ready);
+  });
+
+  it("holds for what is missing, the patient's details and records requests (the letter is a PDF)", async () => {
+    const checklist = await answer('/api/checklist', '/api/checklist', api.Checklist);
+    expect(checklist.categories).toHaveLength(CATEGORY_IDS.length);
+    await answer('/api/me/details', '/api/me/details', api.PatientDetails);
+    const gapIds = checklist.gaps.slice(0, 2).map((gap) => gap.id);
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/requests',
+      headers: { cookie },
+      payload: { organization: { name: 'Northside Hospital' }, categories: ['vaccines'], gapIds, from: '2020-01-01' },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const { id } = api.RecordsRequestCreated.parse(created.json());
+    await t.app.inject({ method: 'PATCH', url: `/api/requests/${id}`, headers: { cookie }, payload: { status: 'sent' } });
+    await answer('/api/requests', '/api/requests', api.RecordsRequestList);
+    await answer('/api/requests/{id}', `/api/requests/${id}`, api.RecordsRequest);
+    const letter = await t.app.inject({ method: 'GET', url: `/api/requests/${id}/letter.pdf`, headers: { cookie } });
+    expect(letter.statusCode).toBe(200);
+    expect(letter.rawPayload.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    read.set('/api/requests/{id}/letter.pdf', 1);
+  });
+
+  it('holds for shared links (SMART Health Links): the list, one share with its log, the manifest; a file is a JWE', async () => {
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/shares',
+      headers: { cookie },
+      payload: { label: 'Contract', expiresAt: new Date(Date.now() + 3_600_000).toISOString(), contents: ['ips'] },
+    });
+    expect(created.statusCode).toBe(201);
+    const share = api.ShareCreated.parse(created.json());
+    const url = JSON.parse(Buffer.from(share.link.slice('shlink:/'.length), 'base64url').toString()) .url as string;
+    const manifest = await t.app.inject({ method: 'POST', url: new URL(url).pathname, payload: { recipient: 'contract test' } });
+    const files = api.ShlManifest.parse(manifest.json()).files;
+    const file = await t.app.inject({ method: 'GET', url: new URL(files[0].location!).pathname });
+    expect(file.statusCode).toBe(200);
+    expect(file.body.split('.')).toHaveLength(5);
+    read.set('/api/shl/files/{token}', 1);
+    const { shares } = await answer('/api/shares', '/api/shares', api.ShareList);
+    expect(shares).toHaveLength(1);
+    const detail = await answer('/api/shares/{id}', `/api/shares/${share.id}`, api.ShareDetail);
+    expect(detail.accesses).toHaveLength(1);
   });
 
   it('answers errors as problem documents', async () => {

@@ -7,6 +7,7 @@ import type { App } from '../../src/app.js';
 import type { Pool } from '../../src/db/pool.js';
 import { toRecordRow } from '../../src/sync/record-row.js';
 import { storeDocuments, upsertRecords } from '../../src/sync/storage.js';
+import { sourceUrlResolver } from '../../src/records/source-url.js';
 import type { FhirResource } from '../../src/sync/validate.js';
 import { signedInPatient } from './app.js';
 
@@ -186,8 +187,8 @@ export async function seedExportPatient(app: App, pool: Pool, suffix: string): P
       content: [{ attachment }],
     };
   }
-  await upsertRecords(pool, patient.accountId, linkIds.north, north.map((r) => toRecordRow(r, portals.north)));
-  await upsertRecords(pool, patient.accountId, linkIds.south, south.map((r) => toRecordRow(r, portals.south)));
+  await upsertRecords(pool, patient.accountId, linkIds.north, north.map((r) => toRecordRow(r, { portalId: portals.north, resolveAttachment: sourceUrlResolver(bases.north) })));
+  await upsertRecords(pool, patient.accountId, linkIds.south, south.map((r) => toRecordRow(r, { portalId: portals.south, resolveAttachment: sourceUrlResolver(bases.south) })));
   const documents = {
     pathology: { url: `${bases.north}/Binary/path-1`, contentType: 'application/pdf', content: textPdf('Pathology report', PATHOLOGY_TEXT) },
     discharge: { url: `${bases.north}/Binary/dis-1`, contentType: 'text/plain', content: Buffer.from(DISCHARGE_TEXT) },

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-type Layer = 'foundation' | 'infrastructure' | 'records' | 'accounts' | 'portals' | 'sync' | 'binder' | 'exports' | 'uploads' | 'jobs' | 'api' | 'plugins' | 'http' | 'app' | 'entry';
+type Layer = 'foundation' | 'infrastructure' | 'records' | 'accounts' | 'portals' | 'sync' | 'binder' | 'exports' | 'uploads' | 'entries' | 'requests' | 'shares' | 'jobs' | 'api' | 'plugins' | 'http' | 'app' | 'entry';
 
 /** Which layer a file belongs to: the first pattern that matches, most specific first. */
 const LAYER_OF: ReadonlyArray<readonly [RegExp, Layer]> = [
@@ -25,6 +25,9 @@ const LAYER_OF: ReadonlyArray<readonly [RegExp, Layer]> = [
   [/^src\/api\//, 'api'],
   [/^src\/jobs\//, 'jobs'],
   [/^src\/uploads\//, 'uploads'],
+  [/^src\/entries\//, 'entries'],
+  [/^src\/requests\//, 'requests'],
+  [/^src\/shares\//, 'shares'],
   [/^src\/exports\//, 'exports'],
   [/^src\/binder\//, 'binder'],
   [/^src\/sync\//, 'sync'],
@@ -37,7 +40,7 @@ const LAYER_OF: ReadonlyArray<readonly [RegExp, Layer]> = [
 ];
 
 const BELOW_DOMAIN: Layer[] = ['foundation', 'infrastructure', 'records'];
-const DOMAIN: Layer[] = ['accounts', 'portals', 'sync', 'binder', 'exports', 'uploads'];
+const DOMAIN: Layer[] = ['accounts', 'portals', 'sync', 'binder', 'exports', 'uploads', 'entries', 'requests', 'shares'];
 
 /** What each layer may import besides itself. */
 const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
@@ -54,6 +57,12 @@ const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   exports: [...BELOW_DOMAIN, 'binder'],
   // A file the patient uploads is filed like a synced resource (validation, record rows, storage).
   uploads: [...BELOW_DOMAIN, 'sync', 'binder'],
+  // The patient's own entries are checked and stored as a synced resource is.
+  entries: [...BELOW_DOMAIN, 'sync'],
+  // A records request reads the binder (what is missing) and the portals' Patients as the exports merge them.
+  requests: [...BELOW_DOMAIN, 'binder', 'exports'],
+  // A SMART Health Link shares a snapshot of the patient's copies (IPS, PDF, Bundle), encrypted.
+  shares: [...BELOW_DOMAIN, 'exports'],
   // One file per queue: its processor calls into the domain.
   jobs: [...BELOW_DOMAIN, ...DOMAIN],
   // The API contract (zod schemas); domain-fit.ts compares it with the domain's types, type-only.

@@ -18,7 +18,7 @@ import * as textSignals from './codes/text-signals.js';
 import * as vaccines from './codes/vaccines.js';
 
 /** Bump when rule logic (not a table) changes meaning, or what a row stores beside its categories (binder fields, duplicate and event keys): the re-filing job recomputes both. */
-export const RULES_LOGIC_VERSION = 2;
+export const RULES_LOGIC_VERSION = 3; // 3: attachments carry their resolved sourceUrl
 
 const TABLES = {
   encounterClasses,

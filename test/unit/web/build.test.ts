@@ -10,13 +10,17 @@ afterAll(() => rm(outDir, { recursive: true, force: true }));
 describe('web build', () => {
   it('should write index.html naming its assets by content hash', async () => {
     const result = await buildWeb({ outDir });
-    expect(result.files.map((f) => f.name).sort()).toEqual(['app.css', 'app.js', 'favicon.svg', 'index.html']);
+    expect(result.files.map((f) => f.name).sort()).toEqual(['app.css', 'app.js', 'favicon.svg', 'index.html', 'shl.html', 'shl.js']);
     const html = await readFile(path.join(outDir, 'index.html'), 'utf8');
     expect(html).toMatch(/src="\/app\.js\?v=[0-9a-f]{12}"/);
     expect(html).toMatch(/href="\/app\.css\?v=[0-9a-f]{12}"/);
     // The CSP allows no inline script: the page must not carry any.
     expect(html).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
-    expect(result.appCodeBytes).toBeLessThan(60 * 1024);
+    expect(result.appCodeBytes).toBeLessThan(80 * 1024);
+    // The SMART Health Links viewer: a page of its own with its own script, and no inline script either.
+    const viewer = await readFile(path.join(outDir, 'shl.html'), 'utf8');
+    expect(viewer).toMatch(/src="\/shl\.js\?v=[0-9a-f]{12}"/);
+    expect(viewer).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
   });
 
   it("should bundle the client's own code and DOMPurify only: the API contract's types, not zod or the server", async () => {

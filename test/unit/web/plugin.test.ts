@@ -69,6 +69,22 @@ describe('web plugin', () => {
     expect((await app.inject({ url: '/' })).statusCode).toBe(200);
   });
 
+  it('should serve the SMART Health Links viewer at /shl with its own strict CSP and no referrer', async () => {
+    const dir = await builtDir();
+    await writeFile(path.join(dir, 'shl.html'), '<!doctype html><title>viewer</title>');
+    const app = await serve(dir);
+    const response = await app.inject({ url: '/shl' });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('<title>viewer</title>');
+    const csp = String(response.headers['content-security-policy']);
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe');
+    expect(response.headers['referrer-policy']).toBe('no-referrer');
+  });
+
   it('should not answer for API paths or unknown files', async () => {
     const app = await serve(await builtDir());
     expect((await app.inject({ url: '/api/me' })).statusCode).toBe(404);
