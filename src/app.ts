@@ -27,6 +27,9 @@ import { accountRoutes } from './accounts/routes.js';
 import accountsPlugin from './accounts/plugin.js';
 import type { SignInThrottlePolicy } from './accounts/sign-in-throttle.js';
 import { uploadRoutes } from './uploads/routes.js';
+import auditPlugin from './audit/plugin.js';
+import { auditRoutes } from './audit/routes.js';
+import { noticeRoutes } from './notices/routes.js';
 import { entryRoutes } from './entries/routes.js';
 import { requestRoutes } from './requests/routes.js';
 import { shareRoutes } from './shares/routes.js';
@@ -89,6 +92,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(securityPlugin, { publicUrl: config.publicUrl, requestsPerMinute: limits.requestsPerMinute });
   await app.register(docsPlugin, { publicUrl: config.publicUrl });
   await app.register(accountsPlugin);
+  await app.register(auditPlugin);
   await app.register(authPlugin);
   await app.register(secretsPlugin, { secretKey: config.secretKey, oldSecretKeys: config.oldSecretKeys });
 
@@ -106,6 +110,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(binderRoutes);
   await app.register(exportRoutes);
   await app.register(uploadRoutes, { maxBytes: config.uploadMaxBytes });
+  await app.register(auditRoutes);
+  await app.register(noticeRoutes, { mailEnabled: config.mail !== null, secretKey: config.secretKey });
   await app.register(entryRoutes);
   await app.register(requestRoutes);
   await app.register(shareRoutes, { publicUrl: config.publicUrl, manifestRequestsPerMinute: limits.shareManifestsPerMinute });

@@ -21,6 +21,7 @@ export const exportRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const account = requireAccount(request);
+      await app.audit.record(request, 'export.read', 'export:json');
       return reply
         .type('application/fhir+json')
         .header('content-disposition', 'attachment; filename="carebinder.json"')
@@ -38,6 +39,7 @@ export const exportRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const account = requireAccount(request);
+      await app.audit.record(request, 'export.read', 'export:zip');
       return reply
         .type('application/zip')
         .header('content-disposition', `attachment; filename="carebinder-${new Date().toISOString().slice(0, 10)}.zip"`)
@@ -57,6 +59,7 @@ export const exportRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const account = requireAccount(request);
       const bundle = await buildIps(app.db, account.id);
+      await app.audit.record(request, 'export.read', 'export:ips');
       return reply.type('application/fhir+json').header('content-disposition', 'attachment; filename="ips.json"').send(JSON.stringify(bundle));
     },
   );
@@ -83,6 +86,7 @@ export const exportRoutes: FastifyPluginAsyncZod = async (app) => {
       const categories = request.query.categories?.split(',').map((c) => c.trim()).filter(Boolean);
       const unknown = categories?.filter((c) => !isCategoryId(c)) ?? [];
       if (unknown.length) throw new BadRequestError(`Unknown categories: ${unknown.join(', ')}. Categories: ${CATEGORY_IDS.join(', ')}.`);
+      await app.audit.record(request, 'export.read', 'export:pdf');
       return reply
         .type('application/pdf')
         .header('content-disposition', `attachment; filename="binder-${new Date().toISOString().slice(0, 10)}.pdf"`)

@@ -4,7 +4,9 @@ import type { Queue } from 'bullmq';
 import type { Queryable } from '../db/pool.js';
 import type { ScrapeSources } from '../observability/metrics.js';
 import { countLinksByStatus } from '../portals/links.js';
+import { AUDIT_QUEUE } from './audit-retention.js';
 import { LAUNCHES_QUEUE } from './launch-cleanup.js';
+import { NOTICES_QUEUE } from './notices.js';
 import type { Queues } from './queues.js';
 import { RECORDS_QUEUE } from './recategorize.js';
 import type { QueueName } from './registry.js';
@@ -22,6 +24,8 @@ export function scrapeSources(queues: Queues, db: Queryable): ScrapeSources {
         [SECRETS_QUEUE]: queues.secrets,
         [LAUNCHES_QUEUE]: queues.launches,
         [UPLOAD_QUEUE]: queues.uploads,
+        [AUDIT_QUEUE]: queues.audit,
+        [NOTICES_QUEUE]: queues.notices,
       };
       const counts = await Promise.all(
         Object.entries(byName).map(async ([queue, q]) => Object.entries(await q.getJobCounts()).map(([state, count]) => ({ queue, state, count }))),

@@ -75,6 +75,7 @@ export const portalRoutes: FastifyPluginAsyncZod<{ publicUrl: string; syncEveryM
       if (!portal) throw new NotFoundError(`There is no portal "${request.body.portalId}".`);
       try {
         const started = await withPortal(portal.id, () => launch.start(account.id, portal));
+        await app.audit.record(request, 'link.start', `portal:${portal.id}`);
         request.log.info({ portalId: portal.id, scopes: started.scopes }, 'link started');
         return { authorizeUrl: started.authorizeUrl, expiresInSeconds: 600 };
       } catch (error) {
@@ -119,6 +120,7 @@ export const portalRoutes: FastifyPluginAsyncZod<{ publicUrl: string; syncEveryM
       if (tokens && link.revocationEndpoint) await revokeAtPortal(link, tokens, await registry.find(link.portalId));
       if (request.query.deleteRecords === 'true') await links.delete(link.id);
       else await links.markUnlinked(link.id);
+      await app.audit.record(request, 'link.remove', `link:${link.id}`);
       request.log.info({ linkId: link.id, deleteRecords: request.query.deleteRecords }, 'link removed');
       return reply.code(204).send(null);
     },
@@ -226,6 +228,8 @@ export const portalRoutes: FastifyPluginAsyncZod<{ publicUrl: string; syncEveryM
         refreshExpiresAt,
         endpoints: { token: configuration.tokenEndpoint, revocation: configuration.revocationEndpoint, introspection: configuration.introspectionEndpoint },
       });
+      // The callback has no guarded session (it is not under /api): the account is the launch's.
+      await app.audit.record(request, 'link.create', `link:${link.id}`, account.id);
       try {
         await scheduleLinkSync(app.queues.sync, link.id, syncEveryMs);
         await enqueueSync(app.queues.sync, link.id);

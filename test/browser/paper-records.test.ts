@@ -1,9 +1,10 @@
 // A patient with no portal at all, in a real browser (Debian's chromium driven by playwright-core):
 // sign up, upload the C-CDA documents and a PDF a hospital handed over and see them filed in the
 // right categories with their documents viewable, see a refused file leave the binder unchanged,
-// add a supplement with its dose and a side effect with whether it continued, and find both in
-// the binder and the treatment summary marked "Entered by you". Screenshots go to
-// test-results/screenshots/paper-*.png.
+// add a supplement with its dose and a side effect with whether it continued, find both in the
+// binder and the treatment summary marked "Entered by you", read the checklist of what is still
+// missing and download a request letter for it. Screenshots go to test-results/screenshots/paper-*.png.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
@@ -202,6 +203,49 @@ describe('a patient without a portal', () => {
     expect(await row.innerText()).toContain('Paclitaxel');
     expect(await row.locator('.continued-yes').count()).toBe(1);
     await screenshot(page, 'paper-03-treatment', { fullPage: true });
+  }, STEP_TIMEOUT);
+
+  it('reads the checklist: what it has (its own entries count) and what is still missing', async () => {
+    await goTo("What's missing", '/missing');
+    const rows = page.locator('tr[data-category]');
+    await shown(rows.first());
+    const status = async (category: string) => (await page.locator(`tr[data-category="${category}"] .status`).innerText()).trim();
+    // The supplement and the side effect the patient added fill their categories.
+    expect(await status('medicines-and-supplements')).toBe('Have');
+    expect(await status('treatment-side-effects')).toBe('Have');
+    // Filed from the uploads (incomplete when the CCD names an event whose report it lacks).
+    expect(['Have', 'Incomplete']).toContain(await status('pathology-reports'));
+    // Nothing uploaded or entered for these.
+    expect(await status('discharge-summaries')).toBe('Missing');
+    expect(await status('radiation-treatment-summary')).toBe('Missing');
+    await screenshot(page, 'paper-04-missing', { fullPage: true });
+  }, STEP_TIMEOUT);
+
+  it('asks for the missing discharge summaries and downloads the request letter', async () => {
+    await page.locator('tr[data-category="discharge-summaries"]').getByRole('button', { name: 'Request' }).click();
+    await page.waitForURL(onPage('/requests/new'));
+    const form = page.locator('form.request-form');
+    await shown(form);
+    await form.getByLabel('Provider').fill('Springfield General Hospital');
+    await form.getByLabel('Address').fill('1 Hospital Road, Springfield, IL 62701');
+    await screenshot(page, 'paper-05-request-form', { fullPage: true });
+    expect(await form.getByRole('checkbox', { name: /Discharge summaries/ }).isChecked()).toBe(true);
+    await form.getByRole('button', { name: 'Make request' }).click();
+    await page.waitForURL(onPage('/requests'));
+    const request = page.locator('[data-request]').filter({ has: page.getByRole('heading', { level: 3, name: /Springfield General Hospital/ }) });
+    await shown(request);
+    expect(await request.innerText()).toMatch(/Discharge summaries/i);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), request.getByRole('link', { name: 'Download letter' }).click()]);
+    const file = await download.path();
+    const bytes = readFileSync(file);
+    expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(download.suggestedFilename()).toMatch(/\.pdf$/);
+    // Read back as text (poppler's pdftotext, as the letter's own tests do): whom it asks, and for what.
+    const text = execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    expect(text).toContain('Springfield General Hospital');
+    expect(text).toMatch(/discharge summar/i);
+    await screenshot(page, 'paper-06-requests', { fullPage: true });
   }, STEP_TIMEOUT);
 
   it('reported no page errors', () => {

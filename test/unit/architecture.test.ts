@@ -9,7 +9,27 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-type Layer = 'foundation' | 'infrastructure' | 'records' | 'accounts' | 'portals' | 'sync' | 'binder' | 'exports' | 'uploads' | 'entries' | 'requests' | 'shares' | 'jobs' | 'api' | 'plugins' | 'http' | 'app' | 'entry';
+type Layer =
+  | 'foundation'
+  | 'infrastructure'
+  | 'records'
+  | 'accounts'
+  | 'portals'
+  | 'sync'
+  | 'binder'
+  | 'exports'
+  | 'uploads'
+  | 'entries'
+  | 'requests'
+  | 'shares'
+  | 'audit'
+  | 'notices'
+  | 'jobs'
+  | 'api'
+  | 'plugins'
+  | 'http'
+  | 'app'
+  | 'entry';
 
 /** Which layer a file belongs to: the first pattern that matches, most specific first. */
 const LAYER_OF: ReadonlyArray<readonly [RegExp, Layer]> = [
@@ -28,6 +48,8 @@ const LAYER_OF: ReadonlyArray<readonly [RegExp, Layer]> = [
   [/^src\/entries\//, 'entries'],
   [/^src\/requests\//, 'requests'],
   [/^src\/shares\//, 'shares'],
+  [/^src\/audit\//, 'audit'],
+  [/^src\/notices\//, 'notices'],
   [/^src\/exports\//, 'exports'],
   [/^src\/binder\//, 'binder'],
   [/^src\/sync\//, 'sync'],
@@ -40,7 +62,7 @@ const LAYER_OF: ReadonlyArray<readonly [RegExp, Layer]> = [
 ];
 
 const BELOW_DOMAIN: Layer[] = ['foundation', 'infrastructure', 'records'];
-const DOMAIN: Layer[] = ['accounts', 'portals', 'sync', 'binder', 'exports', 'uploads', 'entries', 'requests', 'shares'];
+const DOMAIN: Layer[] = ['accounts', 'portals', 'sync', 'binder', 'exports', 'uploads', 'entries', 'requests', 'shares', 'audit', 'notices'];
 
 /** What each layer may import besides itself. */
 const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
@@ -63,6 +85,10 @@ const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   requests: [...BELOW_DOMAIN, 'binder', 'exports'],
   // A SMART Health Link shares a snapshot of the patient's copies (IPS, PDF, Bundle), encrypted.
   shares: [...BELOW_DOMAIN, 'exports'],
+  // The audit trail: a store and a fastify decoration that every area's routes record through.
+  audit: ['foundation', 'infrastructure'],
+  // E-mail notices: preferences, what is due, the mail itself; they read links and runs by SQL.
+  notices: ['foundation', 'infrastructure'],
   // One file per queue: its processor calls into the domain.
   jobs: [...BELOW_DOMAIN, ...DOMAIN],
   // The API contract (zod schemas); domain-fit.ts compares it with the domain's types, type-only.
