@@ -68,7 +68,11 @@ export const entryRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/entries',
     { schema: { tags: ['entries'], summary: 'Your own entries, newest first', response: { 200: EntryList } } },
-    async (request) => ({ entries: (await entries.list(requireAccount(request).id)).map(view) }),
+    async (request) => {
+      const list = await entries.list(requireAccount(request).id);
+      await app.audit.record(request, 'record.read', 'entries');
+      return { entries: list.map(view) };
+    },
   );
 
   app.get(
@@ -77,6 +81,7 @@ export const entryRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const entry = await entries.find(requireAccount(request).id, request.params.id);
       if (!entry) throw new NotFoundError('No such entry.');
+      await app.audit.record(request, 'record.read', `entry:${entry.id}`);
       return view(entry);
     },
   );

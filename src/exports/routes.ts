@@ -1,15 +1,29 @@
 // The copies a patient takes out: the complete Bundle, the zip, the IPS and the binder PDF.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { ExportSizes } from '../api/exports.js';
 import { BadRequestError } from '../errors.js';
 import { requireAccount } from '../plugins/auth.js';
 import { CATEGORY_IDS, isCategoryId } from '../records/categories.js';
 import { binderPdfStream } from './binder-pdf.js';
 import { completeBundleStream } from './bundle.js';
 import { buildIps } from './ips.js';
+import { exportSizes } from './sizes.js';
 import { exportZipStream } from './zip.js';
 
 export const exportRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/api/record/exports',
+    {
+      schema: {
+        tags: ['exports'],
+        summary: 'How many records and documents the downloads hold and about how big each is (the IPS exact, the others estimated without making them)',
+        response: { 200: ExportSizes },
+      },
+    },
+    async (request) => exportSizes(app.db, requireAccount(request).id),
+  );
+
   app.get(
     '/api/record/export.json',
     {

@@ -14,7 +14,7 @@
 import { extractBinderFields, type BinderFields } from './binder-fields.js';
 import { CATEGORIES, CATEGORY_IDS, type CategoryId } from './categories.js';
 import { codingsOf, conceptMatchText } from './classify/fhir.js';
-import { asObject, daysBetween, dayOf, objects, parseReference, referenceKey, resourceTypeOf, text, type JsonObject } from './fhir-read.js';
+import { asObject, dayOf, objects, parseReference, referenceKey, resourceTypeOf, text, type JsonObject } from './fhir-read.js';
 import { RecordIndex, type StoredRecord } from './stored-record.js';
 import { summariseRadiation } from './treatment-radiation.js';
 
@@ -196,19 +196,18 @@ function withdrawn(item: Prepared): boolean {
   return WITHDRAWN.has(text(item.r.status) ?? '');
 }
 
-function sharePortal(a: Prepared, b: Prepared): boolean {
-  for (const portal of a.portals) if (b.portals.has(portal)) return true;
-  return false;
-}
-
 function keysOf(references: readonly JsonObject[]): string[] {
   return references.map((reference) => referenceKey(reference.reference)).filter((key): key is string => key !== null);
 }
 
-/** Every resource the report says it is about: the event itself, its encounter, its order. */
-function reportTargets(report: Prepared): Set<string> {
+const targetsOf = new WeakMap<Prepared, ReadonlySet<string>>();
+
+/** Every resource the report says it is about: the event itself, its encounter, its order (read once per report). */
+function reportTargets(report: Prepared): ReadonlySet<string> {
+  const known = targetsOf.get(report);
+  if (known) return known;
   const r = report.r;
-  return new Set([
+  const targets = new Set([
     ...keysOf(objects(r.imagingStudy)),
     ...keysOf(objects(r.encounter)),
     ...keysOf(objects(r.basedOn)),
@@ -217,6 +216,8 @@ function reportTargets(report: Prepared): Set<string> {
     ...keysOf(objects(asObject(r.context)?.encounter)),
     ...keysOf(objects(r.event).flatMap((event) => objects(event.detail))),
   ]);
+  targetsOf.set(report, targets);
+  return targets;
 }
 
 /** What the event says about itself: its own key, its reports, its order, its encounter. */
@@ -230,29 +231,74 @@ function eventLinks(event: Prepared): { self: string | null; reports: Set<string
   };
 }
 
-function within(day: string | null, from: string | null, to: string | null, before: number, after: number): boolean {
-  if (!day || !from || !to) return false;
-  const sinceStart = daysBetween(from, day);
-  const sinceEnd = daysBetween(to, day);
-  return sinceStart !== null && sinceEnd !== null && sinceStart >= -before && sinceEnd <= after;
+/** Whole days since 1970 of a full date ("2024-03-05"), else null (a partial date has no day). */
+function dayNumber(day: string | null): number | null {
+  if (!day || day.length !== 10) return null;
+  const ms = Date.parse(`${day}T00:00:00Z`);
+  return Number.isNaN(ms) ? null : Math.round(ms / 86_400_000);
 }
 
-function answered(event: Prepared, rule: GapRule, reports: readonly Prepared[]): boolean {
-  const links = eventLinks(event);
-  for (const report of reports) {
-    if (event.record.group !== undefined && report.record.group === event.record.group) return true;
-    if (sharePortal(event, report)) {
-      const reportId = text(report.r.id);
-      if (reportId && links.reports.has(`${report.type}/${reportId}`)) return true;
-      const targets = reportTargets(report);
-      if (links.self && targets.has(links.self)) return true;
-      for (const order of links.orders) if (targets.has(order)) return true;
-      // The operation's own note, written in the same visit (an inpatient stay holds more than one event: not for discharge).
-      if (links.encounter && rule.category !== 'discharge-summaries' && targets.has(links.encounter) && within(report.day, event.day, event.lastDay, rule.before, rule.after)) return true;
+function within(day: string | null, from: string | null, to: string | null, before: number, after: number): boolean {
+  const at = dayNumber(day);
+  const start = dayNumber(from);
+  const end = dayNumber(to);
+  return at !== null && start !== null && end !== null && at >= start - before && at <= end + after;
+}
+
+/** The reports of one category, looked up by binder item, by what they are and point at (per portal), and by day. */
+class ReportIndex {
+  private readonly groups = new Set<string>();
+  private readonly bySelf = new Set<string>();
+  private readonly byTarget = new Map<string, Prepared[]>();
+  /** Report days, ascending. */
+  private readonly days: number[];
+
+  constructor(reports: readonly Prepared[]) {
+    const days: number[] = [];
+    for (const report of reports) {
+      if (report.record.group !== undefined) this.groups.add(report.record.group);
+      const id = text(report.r.id);
+      for (const portal of report.portals) {
+        if (id) this.bySelf.add(`${portal} ${report.type}/${id}`);
+        for (const target of reportTargets(report)) {
+          const key = `${portal} ${target}`;
+          const list = this.byTarget.get(key);
+          if (list) list.push(report);
+          else this.byTarget.set(key, [report]);
+        }
+      }
+      const day = dayNumber(report.day);
+      if (day !== null) days.push(day);
     }
-    if (within(report.day, event.day, event.lastDay, rule.before, rule.after)) return true;
+    this.days = days.sort((a, b) => a - b);
   }
-  return false;
+
+  /** Whether a report answers the event: one binder item, linked either way at its portal, or dated within the rule's window. */
+  answers(event: Prepared, rule: GapRule): boolean {
+    if (event.record.group !== undefined && this.groups.has(event.record.group)) return true;
+    const links = eventLinks(event);
+    for (const portal of event.portals) {
+      for (const report of links.reports) if (this.bySelf.has(`${portal} ${report}`)) return true;
+      if (links.self && this.byTarget.has(`${portal} ${links.self}`)) return true;
+      for (const order of links.orders) if (this.byTarget.has(`${portal} ${order}`)) return true;
+      // The operation's own note, written in the same visit (an inpatient stay holds more than one event: not for discharge).
+      if (links.encounter && rule.category !== 'discharge-summaries') {
+        for (const report of this.byTarget.get(`${portal} ${links.encounter}`) ?? []) if (within(report.day, event.day, event.lastDay, rule.before, rule.after)) return true;
+      }
+    }
+    const start = dayNumber(event.day);
+    const end = dayNumber(event.lastDay);
+    if (start === null || end === null) return false;
+    // The first report on or after the window's first day, if it is not past its last.
+    let low = 0;
+    let high = this.days.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (this.days[middle] < start - rule.before) low = middle + 1;
+      else high = middle;
+    }
+    return low < this.days.length && this.days[low] <= end + rule.after;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -407,6 +453,7 @@ export function findGaps(records: readonly ChecklistRecord[]): ChecklistGap[] {
   const prepared = records.map(prepare).filter((item): item is Prepared => item !== null);
   const resolver = new OrganizationResolver(records, prepared);
   const reportsIn = new Map<CategoryId, Prepared[]>();
+  const indexes = new Map<CategoryId, ReportIndex>();
   for (const item of prepared) {
     if (!REPORT_TYPES.has(item.type) || withdrawn(item)) continue;
     for (const category of item.record.categories) {
@@ -428,7 +475,12 @@ export function findGaps(records: readonly ChecklistRecord[]): ChecklistGap[] {
   };
   const check = (kind: GapKind, item: Prepared) => {
     const rule = GAP_RULES[kind];
-    if (!answered(item, rule, reportsIn.get(rule.category) ?? [])) add(kind, item);
+    let index = indexes.get(rule.category);
+    if (!index) {
+      index = new ReportIndex(reportsIn.get(rule.category) ?? []);
+      indexes.set(rule.category, index);
+    }
+    if (!index.answers(item, rule)) add(kind, item);
   };
 
   // Procedures that an ImagingStudy names as its own: the study stands for the exam.

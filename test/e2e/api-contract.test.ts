@@ -135,6 +135,8 @@ describe('the API contract against real answers', () => {
     const bundle = await answer('/api/record/export.json', '/api/record/export.json', api.ExportBundle);
     expect(bundle.entry.length).toBeGreaterThan(0);
     await answer('/api/record/ips.json', '/api/record/ips.json', api.IpsBundle);
+    const sizes = await answer('/api/record/exports', '/api/record/exports', api.ExportSizes);
+    expect(sizes.records).toBeGreaterThan(0);
     const zip = await t.app.inject({ method: 'GET', url: '/api/record/export.zip', headers: { cookie } });
     expect(zip.statusCode).toBe(200);
     expect(zip.rawPayload.subarray(0, 4).toString('latin1')).toBe('PK\u0003\u0004');

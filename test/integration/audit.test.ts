@@ -132,6 +132,17 @@ describe('the audit trail', () => {
     expect((await trail(patient.cookie)).length).toBe(events.length);
   });
 
+  it('records reads of the entries, the checklist and the details the portals gave', async () => {
+    const patient = await signedInPatient(t.app);
+    await seedRecord(patient.accountId);
+    const headers = { cookie: patient.cookie };
+    for (const url of ['/api/entries', '/api/checklist', '/api/me/details']) {
+      const response = await t.app.inject({ method: 'GET', url, headers });
+      expect(response.statusCode, `${url}: ${response.body.slice(0, 200)}`).toBe(200);
+    }
+    expect((await trail(patient.cookie)).slice(0, 3).map((e) => `${e.action} ${e.target}`)).toEqual(['record.read details', 'record.read checklist', 'record.read entries']);
+  });
+
   it('records uploads and their removal, and unlinking', async () => {
     const patient = await signedInPatient(t.app);
     const { linkId } = await seedRecord(patient.accountId);

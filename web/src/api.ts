@@ -4,6 +4,8 @@ import type {
   Binder,
   CategoryPage,
   Checklist,
+  CreateShare,
+  ExportSizes,
   Entry,
   EntryInput,
   Link,
@@ -17,6 +19,9 @@ import type {
   RecordsRequest,
   RecordsRequestUpdate,
   ResourceDetail,
+  Share,
+  ShareCreated,
+  ShareDetail,
   SyncStatus,
   Upload,
 } from './types.js';
@@ -129,6 +134,12 @@ export const api = {
   updateRequest: (requestId: string, body: RecordsRequestUpdate) => request<RecordsRequest>('PATCH', `/api/requests/${id(requestId)}`, { body }),
   details: (signal: AbortSignal) => request<PatientDetails>('GET', '/api/me/details', { signal }),
   saveDetails: (body: PatientDetailsUpdate) => request<PatientDetails>('PATCH', '/api/me', { body }),
+
+  exportSizes: (signal: AbortSignal) => request<ExportSizes>('GET', '/api/record/exports', { signal }),
+  shares: (signal: AbortSignal) => request<{ shares: Share[] }>('GET', '/api/shares', { signal }),
+  share: (shareId: string, signal: AbortSignal) => request<ShareDetail>('GET', `/api/shares/${id(shareId)}`, { signal }),
+  createShare: (body: CreateShare) => request<ShareCreated>('POST', '/api/shares', { body }),
+  revokeShare: (shareId: string) => request<void>('DELETE', `/api/shares/${id(shareId)}`),
 };
 
 /** Where a request's letter downloads from. */

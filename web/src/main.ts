@@ -14,6 +14,7 @@ import { renderEntries } from './views/entries.js';
 import { renderPortals } from './views/portals.js';
 import { renderPrint } from './views/print.js';
 import { renderRequestForm, renderRequests } from './views/requests.js';
+import { renderShare } from './views/share.js';
 import { renderTreatment } from './views/treatment.js';
 import { renderUploads } from './views/uploads.js';
 
@@ -34,6 +35,7 @@ const NAV_ITEMS: ReadonlyArray<{ path: string; label: string; route: Route['name
   { path: '/uploads', label: 'Upload copies', route: ['uploads'] },
   { path: '/add', label: 'Add to my binder', route: ['entries'] },
   { path: '/print', label: 'Print', route: ['print'] },
+  { path: '/share', label: 'Export & share', route: ['share'] },
 ];
 
 function navigate(path: string, options: { replace?: boolean } = {}): void {
@@ -181,6 +183,8 @@ async function show(route: Route, ctx: ViewContext): Promise<void> {
       return renderDocument(ctx, route.id);
     case 'print':
       return renderPrint(ctx);
+    case 'share':
+      return renderShare(ctx);
     case 'entries':
       return renderEntries(ctx);
     case 'uploads':

@@ -14,10 +14,11 @@ export type Route =
   | { name: 'checklist' }
   | { name: 'requests' }
   | { name: 'request-new' }
+  | { name: 'share' }
   | { name: 'not-found' };
 
 /** Every path the client renders, as Fastify route patterns. */
-export const CLIENT_PATHS = ['/', '/sign-in', '/portals', '/binder', '/treatment', '/documents/:id', '/print', '/missing', '/requests', '/requests/new', '/add', '/uploads'] as const;
+export const CLIENT_PATHS = ['/', '/sign-in', '/portals', '/binder', '/treatment', '/documents/:id', '/print', '/missing', '/requests', '/requests/new', '/add', '/uploads', '/share'] as const;
 
 export function matchRoute(pathname: string): Route {
   const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
@@ -44,6 +45,8 @@ export function matchRoute(pathname: string): Route {
       return { name: 'requests' };
     case '/requests/new':
       return { name: 'request-new' };
+    case '/share':
+      return { name: 'share' };
   }
   const document = /^\/documents\/([^/]+)$/.exec(path);
   if (document) {

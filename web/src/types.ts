@@ -46,6 +46,15 @@ export type Upload = z.infer<typeof api.Upload>;
 /** The binder's filters, as they appear in the page's query string and the API's. */
 export type RecordFilter = z.input<typeof api.Filters>;
 
+export type ExportSizes = z.infer<typeof api.ExportSizes>;
+
+export type ShareContent = z.infer<typeof api.ShareContent>;
+export type ShareState = z.infer<typeof api.Share>['state'];
+export type Share = z.infer<typeof api.Share>;
+export type ShareDetail = z.infer<typeof api.ShareDetail>;
+export type ShareCreated = z.infer<typeof api.ShareCreated>;
+export type CreateShare = z.input<typeof api.CreateShareBody>;
+
 export type ChecklistState = z.infer<typeof api.ChecklistCategory>['status'];
 export type ChecklistCategory = z.infer<typeof api.ChecklistCategory>;
 export type ChecklistGap = z.infer<typeof api.ChecklistGap>;
