@@ -7,7 +7,7 @@ import type { FhirResource } from 'fhir/r4.js';
 import { z } from 'zod';
 import type { PatientAccount } from './config.js';
 import { withAbsoluteAttachmentUrls } from './data-loader.js';
-import { faultSwitchesSchema, type FaultSwitches, type FaultSwitchesInput } from './faults.js';
+import { faultSwitchesSchema, type FaultSwitches, type FaultSwitchesInput, type Traffic } from './faults.js';
 import { generatePatient, type GeneratePatientOptions, type GeneratedPatient } from './generate.js';
 import type { HospitalContext } from './hospital-context.js';
 import { StoreError, compartmentOwner } from './store.js';
@@ -20,6 +20,8 @@ export interface HospitalStatus {
   readonly patients: ReadonlyArray<{ patientId: string; usernames: string[]; resources: number }>;
   readonly sharedResources: number;
   readonly faults: FaultSwitches;
+  /** Requests answered since the switches were last set. */
+  readonly traffic: Traffic;
 }
 
 export interface HospitalAdmin {
@@ -88,6 +90,7 @@ function status(hospital: HospitalContext): HospitalStatus {
     })),
     sharedResources: counts.shared ?? 0,
     faults: hospital.faults.current(),
+    traffic: hospital.faults.traffic(),
   };
 }
 

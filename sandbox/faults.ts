@@ -19,6 +19,13 @@ export const faultSwitchesSchema = z.strictObject({
   rateLimit: z
     .strictObject({ every: z.number().int().min(1), retryAfterSeconds: z.number().int().min(0).default(1) })
     .optional(),
+  /**
+   * A token bucket, as real portals meter a client: it holds at most `burst` requests (default:
+   * one second's worth, at least 1) and refills continuously at `perMinute` a minute. A FHIR data
+   * request that finds it empty answers 429 with `Retry-After` (whole seconds until a token is back,
+   * at least 1) and takes no token. Starts full whenever the switches are set.
+   */
+  tokenBucket: z.strictObject({ perMinute: z.number().int().min(1), burst: z.number().int().min(1).optional() }).optional(),
   /** After `afterRequests` good FHIR data requests, the next `count` answer `status` (a burst), then recover. */
   errorBurst: z
     .strictObject({
@@ -54,14 +61,34 @@ export type RequestFault =
   | { kind: 'rate-limit'; retryAfterSeconds: number }
   | { kind: 'error'; status: number; retryAfterSeconds: number | undefined };
 
+/** What a hospital answered since its switches were last set (for benchmarks: the requests a client needed). */
+export interface Traffic {
+  /** Every request under /fhir, discovery (metadata, .well-known) included. */
+  fhirRequests: number;
+  /** FHIR data requests (searches, reads, Binary): the ones request-level faults and the token bucket meter. */
+  dataRequests: number;
+  /** Data requests answered 429 by `rateLimit` or `tokenBucket`. */
+  throttled: number;
+  /** When the switches were last set (epoch ms): the token bucket started full then. */
+  since: number;
+}
+
 /** Holds one hospital's switches and the request counters they count with. */
 export class FaultState {
   private switches: FaultSwitches = {};
   // Counted from the moment the switches were last set, so "every Nth" is predictable in tests.
   private dataRequests = 0;
+  private fhirRequests = 0;
+  private throttled = 0;
+  private since = 0;
   private readonly pageFaultFirings = new Map<PageFaultName, number>();
+  private bucket = { tokens: 0, at: 0 };
 
-  constructor(initial: FaultSwitchesInput = {}) {
+  constructor(
+    initial: FaultSwitchesInput = {},
+    /** The clock the token bucket refills by (tests pass their own). */
+    private readonly now: () => number = () => performance.timeOrigin + performance.now(),
+  ) {
     this.replace(initial);
   }
 
@@ -102,6 +129,15 @@ export class FaultState {
     return this.switches.refreshTokensRevoked === true;
   }
 
+  /** Counts one request under /fhir (discovery included), for traffic(). */
+  countFhirRequest(): void {
+    this.fhirRequests += 1;
+  }
+
+  traffic(): Traffic {
+    return { fhirRequests: this.fhirRequests, dataRequests: this.dataRequests, throttled: this.throttled, since: this.since };
+  }
+
   /** Counts one FHIR data request and says which request-level fault, if any, it meets. */
   nextDataRequest(): RequestFault {
     this.dataRequests += 1;
@@ -109,7 +145,13 @@ export class FaultState {
     const { connectionReset, rateLimit, errorBurst } = this.switches;
     if (connectionReset && n % connectionReset.every === 0) return { kind: 'reset' };
     if (rateLimit && n % rateLimit.every === 0) {
+      this.throttled += 1;
       return { kind: 'rate-limit', retryAfterSeconds: rateLimit.retryAfterSeconds };
+    }
+    const bucketWait = this.takeToken();
+    if (bucketWait !== null) {
+      this.throttled += 1;
+      return { kind: 'rate-limit', retryAfterSeconds: bucketWait };
     }
     if (errorBurst && n > errorBurst.afterRequests && n <= errorBurst.afterRequests + errorBurst.count) {
       return { kind: 'error', status: errorBurst.status, retryAfterSeconds: errorBurst.retryAfterSeconds };
@@ -128,8 +170,33 @@ export class FaultState {
     return true;
   }
 
+  /** Takes a token from the bucket, if switched on: null when one was there, else the seconds to wait. */
+  private takeToken(): number | null {
+    const bucket = this.switches.tokenBucket;
+    if (!bucket) return null;
+    const perMs = bucket.perMinute / 60_000;
+    const capacity = bucketCapacity(bucket);
+    const now = this.now();
+    this.bucket = { tokens: Math.min(capacity, this.bucket.tokens + (now - this.bucket.at) * perMs), at: now };
+    if (this.bucket.tokens >= 1) {
+      this.bucket.tokens -= 1;
+      return null;
+    }
+    return Math.max(1, Math.ceil((1 - this.bucket.tokens) / perMs / 1000));
+  }
+
   private restartCounters(): void {
     this.dataRequests = 0;
+    this.fhirRequests = 0;
+    this.throttled = 0;
+    this.since = Date.now();
     this.pageFaultFirings.clear();
+    const bucket = this.switches.tokenBucket;
+    this.bucket = { tokens: bucket ? bucketCapacity(bucket) : 0, at: this.now() };
   }
+}
+
+/** The most a token bucket holds: `burst`, or one second's worth (at least one request). */
+export function bucketCapacity(bucket: { perMinute: number; burst?: number | undefined }): number {
+  return bucket.burst ?? Math.max(1, Math.floor(bucket.perMinute / 60));
 }

@@ -48,6 +48,7 @@ async function buildHospitalApp(context: HospitalContext, admin: HospitalAdmin):
   app.addHook('onRequest', async (request, reply) => {
     allowCrossOrigin(reply);
     if (!context.listening) throw new FhirError(503, 'transient', 'The hospital is starting');
+    if (request.url.startsWith('/fhir/')) context.faults.countFhirRequest();
     if (!isAdmin(request) && context.faults.latencyMs() > 0) await sleep(context.faults.latencyMs());
   });
   app.options('*', async (_request, reply) => reply.code(204).send());

@@ -10,14 +10,20 @@ export interface PortalPatient {
   fhirBaseUrl: string | null;
 }
 
+/**
+ * The Patients that say who the binder is about: those of the linked portals, which identified the
+ * patient at sign-in. An uploaded file's Patient is only the file's word (it may be someone else's
+ * papers, kept with a warning), so uploads speak for the patient only when no portal does.
+ */
 export async function portalPatients(db: Queryable, accountId: string, sources: AccountSources): Promise<PortalPatient[]> {
-  const { rows } = await db.query<{ resource: Patient; link_id: string }>(
-    `SELECT r.resource, r.link_id FROM records r JOIN links l ON l.id = r.link_id
+  const { rows } = await db.query<{ resource: Patient; link_id: string; from_portal: boolean }>(
+    `SELECT r.resource, r.link_id, l.portal_id IS NOT NULL AS from_portal FROM records r JOIN links l ON l.id = r.link_id
       WHERE r.account_id = $1 AND r.resource_type = 'Patient' AND r.resource_id = l.portal_patient_id AND r.removed_at_source IS NULL
       ORDER BY r.id`,
     [accountId],
   );
-  return rows.map((row) => ({ resource: row.resource, fhirBaseUrl: sources.byLink.get(row.link_id)?.fhirBaseUrl ?? null }));
+  const speaking = rows.some((row) => row.from_portal) ? rows.filter((row) => row.from_portal) : rows;
+  return speaking.map((row) => ({ resource: row.resource, fhirBaseUrl: sources.byLink.get(row.link_id)?.fhirBaseUrl ?? null }));
 }
 
 /** Pure: the merged Patient (without id; the caller gives it one). */

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { localPortalLimiter, redisPortalLimiter, type PortalLimiter } from '../../src/sync/portal-limiter.js';
+import { localPortalLimiter, parsePortalRates, redisPortalLimiter, type PortalLimiter } from '../../src/sync/portal-limiter.js';
 import { TEST_REDIS_URL, uniquePrefix } from '../helpers/services.js';
 
 const clients: Redis[] = [];
@@ -142,4 +142,56 @@ describe('requests in flight per portal', () => {
   it('holds the limit in a single process without Redis too', async () => {
     expect(await maxInFlight([localPortalLimiter(2)], 'portal-a', 20)).toBe(2);
   });
+});
+
+describe("the portal's metered rate, across worker processes", () => {
+  it('paces requests from several processes to one shared rate', async () => {
+    const prefix = uniquePrefix('pacer');
+    const rates = parsePortalRates('portal-a=6000'); // one per 10 ms, a burst of 25
+    const limiters = [0, 1].map(() => {
+      const redis = new Redis(TEST_REDIS_URL);
+      clients.push(redis);
+      return redisPortalLimiter(redis, 50, prefix, undefined, rates);
+    });
+    const sentAt: number[] = [];
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: 125 }, async (_, i) => {
+        const release = await limiters[i % 2].acquire('portal-a');
+        sentAt.push(performance.now() - started);
+        await release();
+      }),
+    );
+    // 25 at once, then 100 more at 10 ms each: about a second, whoever asked.
+    const last = Math.max(...sentAt);
+    expect(last).toBeGreaterThanOrEqual(950);
+    expect(last).toBeLessThan(3000);
+    // No 100 ms window holds more than the burst and that window's share.
+    for (const t of sentAt) expect(sentAt.filter((u) => u >= t && u < t + 100).length).toBeLessThanOrEqual(25 + 10 + 2);
+  }, 20_000);
+
+  it("holds every process's requests to a portal back while it asks to wait (429), and only that portal's", async () => {
+    const prefix = uniquePrefix('pacer');
+    const [a, b] = [0, 1].map(() => {
+      const redis = new Redis(TEST_REDIS_URL);
+      clients.push(redis);
+      return redisPortalLimiter(redis, 4, prefix);
+    });
+    await a.backOff('portal-a', 400);
+    const started = performance.now();
+    const other = b.acquire('portal-b').then(async (release) => {
+      await release();
+      return performance.now() - started;
+    });
+    const release = await b.acquire('portal-a');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(300);
+    await release();
+    expect(await other).toBeLessThan(300);
+    // A shorter back-off never cuts a longer one short.
+    await a.backOff('portal-a', 400);
+    await b.backOff('portal-a', 10);
+    const again = performance.now();
+    await (await a.acquire('portal-a'))();
+    expect(performance.now() - again).toBeGreaterThanOrEqual(300);
+  }, 10_000);
 });

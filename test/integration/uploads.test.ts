@@ -120,6 +120,11 @@ describe('uploading FHIR JSON and NDJSON', () => {
     expect(done.state).toBe('done');
     expect(done.warnings.join(' ')).toContain('"Jane Doe", not "Maria Lopez"');
     expect(done.warnings.join(' ')).toContain('1970-05-12, not 1968-01-30');
+    // Someone else's papers do not change who the binder is about: the IPS names the portal's patient only.
+    const ips = await t.app.inject({ method: 'GET', url: '/api/record/ips.json', headers: { cookie: patient.cookie } });
+    const subject = (JSON.parse(ips.body) as { entry: Array<{ resource: { resourceType: string; name?: Array<{ family?: string }>; birthDate?: string } }> }).entry.find((e) => e.resource.resourceType === 'Patient')?.resource;
+    expect(subject?.name?.map((n) => n.family)).toEqual(['Lopez']);
+    expect(subject?.birthDate).toBe('1968-01-30');
     // The same patient written differently (case, middle name) is no mismatch.
     const same = { ...fhirBundle, entry: [{ resource: { ...portalPatient, id: 'x', name: [{ given: ['MARIA', 'Elena'], family: 'lopez' }] } }, fhirBundle.entry[1]] };
     const ok = await uploadAndWait(t.app, patient.cookie, { name: 'mine.json', content: JSON.stringify(same).replaceAll('Patient/pat-1', 'Patient/x') });

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FaultState } from '../../sandbox/faults.js';
 import type { Sandbox, SandboxHospital } from '../../sandbox/server.js';
 import { DEMO_CLIENT, discover, fhirGet, launch, nextLink, search, startTestSandbox, tokenRequest, type TokenResponse } from './helpers.js';
 
@@ -52,6 +53,39 @@ describe('request-level fault switches', () => {
     expect(statuses).toEqual([200, 200, 429, 200, 200, 429]);
     expect(limited!.headers.get('retry-after')).toBe('2');
     expect(((await limited!.json())).resourceType).toBe('OperationOutcome');
+  });
+
+  it('tokenBucket admits a burst, then answers 429 with Retry-After until a token is back, and counts the traffic', async () => {
+    await patchFaults({ tokenBucket: { perMinute: 60, burst: 2 } });
+    const statuses: number[] = [];
+    let limited: Response | undefined;
+    for (let i = 0; i < 3; i += 1) {
+      const response = await observations();
+      statuses.push(response.status);
+      if (response.status === 429) limited = response;
+    }
+    expect(statuses).toEqual([200, 200, 429]);
+    expect(limited!.headers.get('retry-after')).toBe('1');
+    expect(((await limited!.json())).issue[0].code).toBe('throttled');
+    // Discovery is counted as traffic but not metered.
+    expect((await fetch(`${hospital.fhirBaseUrl}/metadata`)).status).toBe(200);
+    expect(hospital.admin.status().traffic).toMatchObject({ fhirRequests: 4, dataRequests: 3, throttled: 1 });
+  });
+
+  it('tokenBucket refills continuously at its rate, never above its burst, and a 429 takes no token', () => {
+    let now = 0;
+    const faults = new FaultState({ tokenBucket: { perMinute: 600, burst: 3 } }, () => now);
+    const admitted = (n: number) => Array.from({ length: n }, () => faults.nextDataRequest().kind === 'none').filter(Boolean).length;
+    expect(admitted(5)).toBe(3); // the burst, then empty
+    now += 250; // 600 a minute = one per 100 ms: 2.5 tokens back
+    expect(admitted(5)).toBe(2);
+    expect(faults.nextDataRequest()).toEqual({ kind: 'rate-limit', retryAfterSeconds: 1 });
+    now += 60_000; // a long pause refills to the burst, not beyond
+    expect(admitted(10)).toBe(3);
+    expect(faults.traffic()).toMatchObject({ dataRequests: 21, throttled: 13 });
+    // One second's worth by default: 600 a minute holds 10.
+    const defaults = new FaultState({ tokenBucket: { perMinute: 600 } }, () => now);
+    expect(Array.from({ length: 20 }, () => defaults.nextDataRequest().kind).filter((k) => k === 'none')).toHaveLength(10);
   });
 
   it('errorBurst fails a run of requests with 500 or 503, then recovers', async () => {
