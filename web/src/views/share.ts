@@ -2,7 +2,7 @@
 // passcode, expiry, contents), see its QR code and link once, list the links with their state and
 // access log, revoke. The link is the key to the records: it lives only in this page's memory and is
 // gone when the reader leaves; the server cannot show it again.
-import { api, errorMessage, isAbort } from '../api.js';
+import { api, isAbort } from '../api.js';
 import { confirmDialog } from '../dialog.js';
 import { announce, facts, h, replace, uid } from '../dom.js';
 import { formatDateTime, plural } from '../format.js';
@@ -28,7 +28,7 @@ export async function renderShare(ctx: ViewContext): Promise<void> {
       'section',
       { 'aria-labelledby': 'share-heading' },
       h('h2', { id: 'share-heading' }, 'Share with a link or QR code'),
-      h('p', { class: 'hint' }, 'A SMART Health Link, for an SHL app or any browser. What you choose is encrypted now; carebinder cannot read it.'),
+      h('p', { class: 'hint' }, 'A SMART Health Link: encrypted now, carebinder cannot read it.'),
       shareForm(ctx, created, () => void loadList()),
       created,
     ),
@@ -51,7 +51,7 @@ export async function renderShare(ctx: ViewContext): Promise<void> {
       .catch((error: unknown) => {
         // The downloads work without their sizes.
         if (isAbort(error)) return;
-        replace(downloads, downloadList(null), banner('warning', `The sizes could not be measured: ${errorMessage(error)}`));
+        replace(downloads, downloadList(null));
       }),
     loadList(),
   ]);
@@ -61,10 +61,10 @@ function downloadList(sizes: ExportSizes | null): HTMLElement {
   const day = new Date().toISOString().slice(0, 10);
   const size = (bytes: number | undefined, exact = false) => (sizes && bytes !== undefined ? `${exact ? '' : 'about '}${formatBytes(bytes)}` : '');
   const rows = [
-    { href: '/api/record/export.zip', file: `carebinder-${day}.zip`, title: 'Everything, to keep (ZIP)', text: 'The complete record, the PDF and every document as a file.', size: size(sizes?.zipBytes) },
-    { href: '/api/record/binder.pdf', file: `binder-${day}.pdf`, title: 'The binder to print (PDF)', text: 'Every record, the treatment summary and the documents.', size: size(sizes?.pdfBytes) },
-    { href: '/api/record/ips.json', file: 'ips.json', title: 'A summary for a clinician’s system (IPS)', text: 'An International Patient Summary (FHIR JSON).', size: size(sizes?.ipsBytes, true) },
-    { href: '/api/record/export.json', file: 'carebinder.json', title: 'The complete record (FHIR JSON)', text: 'Every record and document, as one FHIR Bundle.', size: size(sizes?.bundleBytes) },
+    { href: '/api/record/export.zip', file: `carebinder-${day}.zip`, title: 'Everything, to keep (ZIP)', size: size(sizes?.zipBytes) },
+    { href: '/api/record/binder.pdf', file: `binder-${day}.pdf`, title: 'The binder to print (PDF)', size: size(sizes?.pdfBytes) },
+    { href: '/api/record/ips.json', file: 'ips.json', title: 'A summary for a clinician’s system (IPS)', size: size(sizes?.ipsBytes, true) },
+    { href: '/api/record/export.json', file: 'carebinder.json', title: 'The complete record (FHIR JSON)', size: size(sizes?.bundleBytes) },
   ];
   return h(
     'div',
@@ -78,7 +78,6 @@ function downloadList(sizes: ExportSizes | null): HTMLElement {
           'li',
           { class: 'card' },
           h('h3', null, h('a', { href: row.href, download: row.file }, row.title)),
-          h('p', null, row.text),
           row.size ? h('p', { class: 'hint', 'data-size': row.href }, row.size) : null,
         ),
       ),
@@ -118,7 +117,7 @@ function shareForm(ctx: ViewContext, created: HTMLElement, refresh: () => void):
       'p',
       { class: 'field' },
       h('label', { for: passcodeId }, 'Passcode (recommended)'),
-      h('span', { class: 'hint' }, 'At least 4 characters; tell it separately from the link. Ten wrong tries disable the link.'),
+      h('span', { class: 'hint' }, 'At least 4 characters, given apart from the link. Ten wrong tries lock the link.'),
       passcode,
     ),
     h('p', { class: 'field' }, h('label', { for: expiryId }, 'The link works for'), expiry),
@@ -131,7 +130,6 @@ function shareForm(ctx: ViewContext, created: HTMLElement, refresh: () => void):
     const contents = boxes.filter((b) => b.box.checked).map((b) => b.content);
     const problems = [
       !label.value.trim() ? 'Give the link a label.' : '',
-      passcode.value && passcode.value.length < 4 ? 'A passcode needs at least 4 characters (or leave it empty).' : '',
       contents.length === 0 ? 'Choose at least one thing to share.' : '',
     ].filter(Boolean);
     if (problems.length) {
@@ -218,16 +216,9 @@ function shareItem(ctx: ViewContext, share: Share, refresh: () => void): HTMLEle
           log,
           detail.accesses.length
             ? h(
-                'table',
+                'ul',
                 { class: 'access-log' },
-                h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'When'), h('th', { scope: 'col' }, 'Who (as they said)'), h('th', { scope: 'col' }, 'From address'), h('th', { scope: 'col' }, 'Result'))),
-                h(
-                  'tbody',
-                  null,
-                  detail.accesses.map((a) =>
-                    h('tr', null, h('td', null, formatDateTime(a.at)), h('td', null, a.recipient), h('td', null, a.address), h('td', null, a.outcome === 'served' ? 'Opened' : 'Wrong passcode')),
-                  ),
-                ),
+                detail.accesses.map((a) => h('li', null, `${formatDateTime(a.at)}: ${a.recipient}, from ${a.address} — ${a.outcome === 'served' ? 'opened' : 'wrong passcode'}`)),
               )
             : h('p', null, 'Nobody has opened this link yet.'),
         ),
@@ -265,7 +256,6 @@ function shareItem(ctx: ViewContext, share: Share, refresh: () => void): HTMLEle
       { label: 'Passcode', value: share.passcode ? `yes (${plural(share.attemptsLeft, 'wrong try', 'wrong tries')} left)` : 'no' },
       { label: 'Created', value: formatDateTime(share.createdAt) },
       { label: share.state === 'expired' ? 'Expired' : 'Expires', value: formatDateTime(share.expiresAt) },
-      { label: 'Revoked', value: share.revokedAt ? formatDateTime(share.revokedAt) : '' },
       { label: 'Opened', value: share.accessCount ? `${plural(share.accessCount, 'request')}, last ${formatDateTime(share.lastAccessAt)}` : 'not yet' },
     ]),
     h('div', { class: 'actions' }, logButton, share.state === 'revoked' ? null : revoke),
