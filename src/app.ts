@@ -18,6 +18,7 @@ import secretsPlugin from './plugins/secrets.js';
 import { portalRoutes } from './portals/routes.js';
 import { syncRoutes } from './sync/routes.js';
 import queueDashboard from './admin/queue-dashboard.js';
+import metricsPlugin from './admin/metrics.js';
 import webPlugin from './web/plugin.js';
 import { binderRoutes } from './binder/routes.js';
 import { exportRoutes } from './exports/routes.js';
@@ -83,6 +84,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     factory: options.queueFactory ?? createQueueFactory({ redisUrl: config.redisUrl, databaseUrl: config.databaseUrl, role: 'producer' }),
     ownsFactory: options.queueFactory === undefined,
   });
+  // Before the routes, so its timing hook covers every one of them; /metrics only with ADMIN_TOKEN.
+  await app.register(metricsPlugin, { adminToken: config.adminToken });
   // A binder page is tens of KB of JSON and an export can be 100 MB: compressed for clients that ask
   // (brotli at the plugin's quality 4, gzip), above 1 KB; PDFs and images pass as they are.
   await app.register(compress, { global: true, threshold: 1024 });

@@ -42,7 +42,7 @@ const EnvSchema = z.object({
   /** Older keys, `kid:base64` comma-separated, still accepted for decryption while secrets are re-encrypted. */
   CAREBINDER_OLD_SECRET_KEYS: z.string().optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.join(', ')}` }).default('info'),
-  ADMIN_TOKEN: z.string().min(24, 'at least 24 characters (it guards the queue dashboard)').optional(),
+  ADMIN_TOKEN: z.string().min(24, 'at least 24 characters (it guards the queue dashboard and /metrics)').optional(),
   SESSION_TTL_HOURS: positiveInt.default(24 * 7),
   SYNC_EVERY_HOURS: positiveInt.default(24),
   FULL_SYNC_EVERY_DAYS: positiveInt.default(7),
@@ -56,6 +56,11 @@ const EnvSchema = z.object({
   WORKER_CONCURRENCY: positiveInt.default(4),
   RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
   UPLOAD_MAX_MB: positiveInt.default(25),
+  /** A worker serves its Prometheus metrics on this port (off when unset). */
+  METRICS_PORT: port.optional(),
+  // Read by the OpenTelemetry SDK itself (src/observability/tracing.ts); checked here so a typo is named at startup.
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl.optional(),
   /** Unset: no e-mail is sent (notices are off). */
   SMTP_URL: smtpUrl.optional(),
   MAIL_FROM: mailFrom.optional(),
@@ -89,6 +94,8 @@ export interface Config {
   requestsPerMinute: number;
   /** Largest file a patient may upload, in bytes (UPLOAD_MAX_MB). */
   uploadMaxBytes: number;
+  /** Where a worker process serves /metrics (METRICS_PORT); undefined: it does not. */
+  metricsPort: number | undefined;
   /** E-mail notices (SMTP_URL, MAIL_FROM); null when SMTP_URL is unset: no mail is sent. */
   mail: { smtpUrl: string; from: string } | null;
   /** How long audit events are kept (AUDIT_RETENTION_DAYS). */
@@ -139,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlMs: e.SESSION_TTL_HOURS * 3_600_000,
     requestsPerMinute: e.RATE_LIMIT_PER_MINUTE,
     uploadMaxBytes: e.UPLOAD_MAX_MB * 1024 * 1024,
+    metricsPort: e.METRICS_PORT,
     mail: e.SMTP_URL !== undefined && e.MAIL_FROM !== undefined ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM.trim() } : null,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     sync: {

@@ -203,6 +203,12 @@ describe('a patient without a portal', () => {
     expect(await row.innerText()).toContain('Paclitaxel');
     expect(await row.locator('.continued-yes').count()).toBe(1);
     await screenshot(page, 'paper-03-treatment', { fullPage: true });
+
+    // The print view marks them the same way, item by item and in its treatment summary.
+    await goTo('Print', '/print');
+    await shown(page.locator('li[data-item-id] [data-portal="entries"]').first());
+    const printed = await page.locator('li[data-item-id]').filter({ has: page.locator('[data-portal="entries"]') }).locator('.item-title').allInnerTexts();
+    expect(printed.sort()).toEqual(['Numb fingers', 'Turmeric']);
   }, STEP_TIMEOUT);
 
   it('reads the checklist: what it has (its own entries count) and what is still missing', async () => {

@@ -56,7 +56,7 @@ const LAYER_OF: ReadonlyArray<readonly [RegExp, Layer]> = [
   [/^src\/portals\//, 'portals'],
   [/^src\/accounts\//, 'accounts'],
   [/^src\/records\//, 'records'],
-  [/^src\/(db|queue|crypto|http)\//, 'infrastructure'],
+  [/^src\/(db|queue|crypto|http|observability)\//, 'infrastructure'],
   [/^src\/(config|errors|logger|lifecycle|startup|embedded|demo-ports)\.ts$/, 'foundation'],
   [/^src\/util\//, 'foundation'],
 ];
@@ -67,7 +67,7 @@ const DOMAIN: Layer[] = ['accounts', 'portals', 'sync', 'binder', 'exports', 'up
 /** What each layer may import besides itself. */
 const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   foundation: [],
-  // db/, queue/, crypto/ and http/ (the portal HTTP client) know no domain: they are primitives.
+  // db/, queue/, crypto/, http/ (the portal HTTP client) and observability/ (metrics, traces) know no domain: they are primitives.
   infrastructure: ['foundation'],
   // Pure mapping from FHIR to the binder: nothing of sync, portals, binder, accounts or plugins.
   records: ['foundation'],
