@@ -128,12 +128,8 @@ function shareForm(ctx: ViewContext, created: HTMLElement, refresh: () => void):
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const contents = boxes.filter((b) => b.box.checked).map((b) => b.content);
-    const problems = [
-      !label.value.trim() ? 'Give the link a label.' : '',
-      contents.length === 0 ? 'Choose at least one thing to share.' : '',
-    ].filter(Boolean);
-    if (problems.length) {
-      replace(message, banner('error', problems.join(' ')));
+    if (!label.value.trim() || contents.length === 0) {
+      replace(message, banner('error', 'Give the link a label and choose what to share.'));
       return;
     }
     submit.disabled = true;
@@ -156,27 +152,12 @@ function shareForm(ctx: ViewContext, created: HTMLElement, refresh: () => void):
 }
 
 function showCreated(area: HTMLElement, share: ShareCreated, withPasscode: boolean): void {
-  const copyRow = (title: string, value: string, hint: string) => {
-    const id = uid('share-copy');
-    const field = h('input', { id, type: 'text', readonly: true, value, class: 'share-link', spellcheck: 'false' });
-    const status = h('span', { role: 'status', class: 'hint' });
-    const copy = h(
-      'button',
-      {
-        type: 'button',
-        class: 'button secondary small',
-        on: {
-          click: () => {
-            field.select();
-            const done = () => replace(status, ' Copied.');
-            if (navigator.clipboard) navigator.clipboard.writeText(value).then(done, () => replace(status, ' Select the text and copy it.'));
-            else replace(status, ' Select the text and copy it.');
-          },
-        },
-      },
-      'Copy',
-    );
-    return h('div', { class: 'field' }, h('label', { for: id }, title), h('span', { class: 'hint' }, hint), h('div', { class: 'copy-row' }, field, copy, status));
+  const field = h('input', { id: 'share-link', type: 'text', readonly: true, value: share.viewerUrl, class: 'share-link', spellcheck: 'false' });
+  const status = h('span', { role: 'status', class: 'hint' });
+  const copy = () => {
+    // Selected too: where the clipboard is refused, the reader copies it themselves.
+    field.select();
+    void navigator.clipboard?.writeText(share.viewerUrl).then(() => replace(status, ' Copied.'));
   };
   replace(
     area,
@@ -191,7 +172,12 @@ function showCreated(area: HTMLElement, share: ShareCreated, withPasscode: boole
         'It is shown only now: copy it or let the clinician scan the QR code. You can revoke it below.',
       ),
       h('img', { src: share.qrPng, alt: 'QR code of the link', class: 'share-qr', width: 240, height: 240 }),
-      copyRow('The link', share.viewerUrl, 'Opens in any browser; SMART Health Links apps read it too.'),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: 'share-link' }, 'The link'),
+        h('div', { class: 'copy-row' }, field, h('button', { type: 'button', class: 'button secondary small', on: { click: copy } }, 'Copy'), status),
+      ),
     ),
   );
   area.focus();
