@@ -3,7 +3,9 @@
 // record: in the binder's categories under "Entered by you", in the treatment summary's side
 // effects with the patient's answer to "did it continue?", and in export.json and the IPS.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Pool } from '../../src/db/pool.js';
 import { processRecategorize } from '../../src/jobs/recategorize.js';
+import { CLASSIFIER_RULES_VERSION } from '../../src/records/classify/index.js';
 import { CONTINUED_AFTER_TREATMENT_URL } from '../../src/records/patient-entered.js';
 import { buildTestApp, signedInPatient, type TestApp } from '../helpers/app.js';
 import { binder } from './uploads-helpers.js';
@@ -283,11 +285,20 @@ describe('entries in the summaries and the exports', () => {
   it('re-files entries under new rules like any record (recategorize)', async () => {
     const patient = await signedInPatient(t.app);
     const entry = await add(patient.cookie, supplement);
-    await t.pool.query(`UPDATE records SET rules_version = 'old', categories = '{}', duplicate_keys = '{}' WHERE id = $1`, [entry.recordId]);
-    const job = { data: { rulesVersion: (await import('../../src/records/classify/index.js')).CLASSIFIER_RULES_VERSION }, updateData: async () => {} };
-    await processRecategorize(job, { pool: t.pool, log: t.app.log as never });
-    const { rows } = await t.pool.query<{ categories: string[]; duplicate_keys: string[] }>('SELECT categories, duplicate_keys FROM records WHERE id = $1', [entry.recordId]);
-    expect(rows[0].categories).toEqual(['medicines-and-supplements']);
-    expect(rows[0].duplicate_keys).toContain(`self:entries:MedicationStatement/${entry.id}`);
+    // The job re-files every stale record in the database: run it inside a transaction that is rolled
+    // back, so neither this "old" record nor the job's work is seen by test files running alongside.
+    const client = await t.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`UPDATE records SET rules_version = 'old', categories = '{}', duplicate_keys = '{}' WHERE id = $1`, [entry.recordId]);
+      const job = { data: { rulesVersion: CLASSIFIER_RULES_VERSION }, updateData: async () => {} };
+      await processRecategorize(job, { pool: client as unknown as Pool, log: t.app.log as never });
+      const { rows } = await client.query<{ categories: string[]; duplicate_keys: string[] }>('SELECT categories, duplicate_keys FROM records WHERE id = $1', [entry.recordId]);
+      expect(rows[0].categories).toEqual(['medicines-and-supplements']);
+      expect(rows[0].duplicate_keys).toContain(`self:entries:MedicationStatement/${entry.id}`);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
   });
 });
