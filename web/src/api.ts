@@ -1,6 +1,7 @@
 // Every call to the API: same-origin cookies, JSON bodies, problem+json errors as ApiError.
 import { readProblem, retryAfterSeconds, withRetryTime } from './problem.js';
 import type {
+  AuditPage,
   Binder,
   CategoryPage,
   Checklist,
@@ -11,6 +12,8 @@ import type {
   Link,
   Me,
   NewRecordsRequest,
+  NoticePreferences,
+  NotificationSettings,
   PatientDetails,
   PatientDetailsUpdate,
   Portal,
@@ -140,6 +143,10 @@ export const api = {
   share: (shareId: string, signal: AbortSignal) => request<ShareDetail>('GET', `/api/shares/${id(shareId)}`, { signal }),
   createShare: (body: CreateShare) => request<ShareCreated>('POST', '/api/shares', { body }),
   revokeShare: (shareId: string) => request<void>('DELETE', `/api/shares/${id(shareId)}`),
+
+  audit: (cursor: string | null, signal: AbortSignal) => request<AuditPage>('GET', `/api/audit${cursor ? `?cursor=${id(cursor)}` : ''}`, { signal }),
+  notifications: (signal: AbortSignal) => request<NotificationSettings>('GET', '/api/me/notifications', { signal }),
+  saveNotifications: (body: NoticePreferences) => request<NotificationSettings>('PUT', '/api/me/notifications', { body }),
 };
 
 /** Where a request's letter downloads from. */

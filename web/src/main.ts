@@ -7,6 +7,7 @@ import { matchRoute, type Route } from './routes.js';
 import type { Me } from './types.js';
 import { banner, pageHeading, type ViewContext } from './view.js';
 import { renderSignIn } from './views/auth.js';
+import { renderActivity } from './views/activity.js';
 import { renderBinder } from './views/binder.js';
 import { renderChecklist } from './views/checklist.js';
 import { renderDocument } from './views/document.js';
@@ -36,6 +37,7 @@ const NAV_ITEMS: ReadonlyArray<{ path: string; label: string; route: Route['name
   { path: '/add', label: 'Add to my binder', route: ['entries'] },
   { path: '/print', label: 'Print', route: ['print'] },
   { path: '/share', label: 'Export & share', route: ['share'] },
+  { path: '/activity', label: 'Activity', route: ['activity'] },
 ];
 
 function navigate(path: string, options: { replace?: boolean } = {}): void {
@@ -195,6 +197,8 @@ async function show(route: Route, ctx: ViewContext): Promise<void> {
       return renderRequests(ctx);
     case 'request-new':
       return renderRequestForm(ctx);
+    case 'activity':
+      return renderActivity(ctx);
     case 'not-found':
       replace(
         main,

@@ -15,10 +15,11 @@ export type Route =
   | { name: 'requests' }
   | { name: 'request-new' }
   | { name: 'share' }
+  | { name: 'activity' }
   | { name: 'not-found' };
 
 /** Every path the client renders, as Fastify route patterns. */
-export const CLIENT_PATHS = ['/', '/sign-in', '/portals', '/binder', '/treatment', '/documents/:id', '/print', '/missing', '/requests', '/requests/new', '/add', '/uploads', '/share'] as const;
+export const CLIENT_PATHS = ['/', '/sign-in', '/portals', '/binder', '/treatment', '/documents/:id', '/print', '/missing', '/requests', '/requests/new', '/add', '/uploads', '/share', '/activity'] as const;
 
 export function matchRoute(pathname: string): Route {
   const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
@@ -47,6 +48,8 @@ export function matchRoute(pathname: string): Route {
       return { name: 'request-new' };
     case '/share':
       return { name: 'share' };
+    case '/activity':
+      return { name: 'activity' };
   }
   const document = /^\/documents\/([^/]+)$/.exec(path);
   if (document) {

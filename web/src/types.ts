@@ -65,3 +65,8 @@ export type NewRecordsRequest = z.input<typeof api.NewRecordsRequest>;
 export type RecordsRequestUpdate = z.infer<typeof api.RecordsRequestUpdate>;
 export type PatientDetails = z.infer<typeof api.PatientDetails>;
 export type PatientDetailsUpdate = z.input<typeof api.PatientDetailsUpdate>;
+
+export type AuditEvent = z.infer<typeof api.AuditEvent>;
+export type AuditPage = z.infer<typeof api.AuditPage>;
+export type NoticePreferences = z.infer<typeof api.NoticePreferences>;
+export type NotificationSettings = z.infer<typeof api.NotificationSettings>;
