@@ -3,14 +3,15 @@
 // International Patient Summary and the binder PDF, decrypted in the page; the link travels only in
 // the URL fragment, so no request the browser makes carries the key. Then the patient's side, the
 // "Export & share" page: downloads with sizes, a link made with a passcode, shown once with its QR
-// code and a warning, opened by the viewer, listed with its access log, and revoked.
+// code and a warning, opened by the viewer, listed with its access log, and revoked. Last, the print
+// view with the documents in place, as the binder PDF has them.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../web/build.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { seedExportPatient, type ExportPatient } from '../helpers/export-patient.js';
+import { DISCHARGE_TEXT, seedExportPatient, type ExportPatient } from '../helpers/export-patient.js';
 import { decodeShlink } from '../helpers/shl-decoder.js';
 import { assertChromiumInstalled, launchChromium, screenshot, type Browser } from './helpers/chromium.js';
 import { freePort } from './helpers/stack.js';
@@ -164,5 +165,20 @@ describe('the Export & share page', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
     await expect.poll(() => page.locator('.share-list li', { hasText: 'Made on the page' }).getAttribute('data-state')).toBe('revoked');
     expect(pageProblems).toEqual([]);
+  });
+});
+
+describe('the print view', () => {
+  it('prints the documents under their records: text as text, images inline, PDFs by their address', async () => {
+    await page.goto(`${baseUrl}/print`);
+    const button = page.getByRole('button', { name: 'Print', exact: true });
+    await expect.poll(() => button.isEnabled(), { timeout: 30_000 }).toBe(true);
+    const texts = await page.locator('.print-text').allTextContents();
+    expect(texts).toContain(DISCHARGE_TEXT);
+    const image = page.locator('img.print-image').first();
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    expect(await page.locator('.print-document', { hasText: 'A PDF: open it at its address above.' }).count()).toBeGreaterThan(0);
+    expect(pageProblems).toEqual([]);
+    await screenshot(page, 'print-documents', { fullPage: true });
   });
 });

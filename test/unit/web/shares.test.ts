@@ -28,7 +28,7 @@ describe('byte sizes', () => {
     [15 * 1024, '15 KB'],
     [3.25 * 1024 * 1024, '3.3 MB'],
     [120 * 1024 * 1024, '120 MB'],
-    [2.5 * 1024 ** 3, '2.5 GB'],
+    [2.5 * 1024 ** 3, '2560 MB'],
   ])('should write %d as %s', (bytes, text) => {
     expect(formatBytes(bytes)).toBe(text);
   });

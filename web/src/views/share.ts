@@ -2,7 +2,7 @@
 // passcode, expiry, contents), see its QR code and link once, list the links with their state and
 // access log, revoke. The link is the key to the records: it lives only in this page's memory and is
 // gone when the reader leaves; the server cannot show it again.
-import { api, errorMessage, isAbort } from '../api.js';
+import { api, isAbort } from '../api.js';
 import { confirmDialog } from '../dialog.js';
 import { announce, facts, h, replace, uid } from '../dom.js';
 import { formatDateTime, plural } from '../format.js';
@@ -28,7 +28,7 @@ export async function renderShare(ctx: ViewContext): Promise<void> {
       'section',
       { 'aria-labelledby': 'share-heading' },
       h('h2', { id: 'share-heading' }, 'Share with a link or QR code'),
-      h('p', { class: 'hint' }, 'A SMART Health Link, for an SHL app or any browser. What you choose is encrypted now; carebinder cannot read it.'),
+      h('p', { class: 'hint' }, 'A SMART Health Link: encrypted now, carebinder cannot read it.'),
       shareForm(ctx, created, () => void loadList()),
       created,
     ),
@@ -51,7 +51,7 @@ export async function renderShare(ctx: ViewContext): Promise<void> {
       .catch((error: unknown) => {
         // The downloads work without their sizes.
         if (isAbort(error)) return;
-        replace(downloads, downloadList(null), banner('warning', `The sizes could not be measured: ${errorMessage(error)}`));
+        replace(downloads, downloadList(null));
       }),
     loadList(),
   ]);
@@ -61,10 +61,10 @@ function downloadList(sizes: ExportSizes | null): HTMLElement {
   const day = new Date().toISOString().slice(0, 10);
   const size = (bytes: number | undefined, exact = false) => (sizes && bytes !== undefined ? `${exact ? '' : 'about '}${formatBytes(bytes)}` : '');
   const rows = [
-    { href: '/api/record/export.zip', file: `carebinder-${day}.zip`, title: 'Everything, to keep (ZIP)', text: 'The complete record, the PDF and every document as a file.', size: size(sizes?.zipBytes) },
-    { href: '/api/record/binder.pdf', file: `binder-${day}.pdf`, title: 'The binder to print (PDF)', text: 'Every record, the treatment summary and the documents.', size: size(sizes?.pdfBytes) },
-    { href: '/api/record/ips.json', file: 'ips.json', title: 'A summary for a clinician’s system (IPS)', text: 'An International Patient Summary (FHIR JSON).', size: size(sizes?.ipsBytes, true) },
-    { href: '/api/record/export.json', file: 'carebinder.json', title: 'The complete record (FHIR JSON)', text: 'Every record and document, as one FHIR Bundle.', size: size(sizes?.bundleBytes) },
+    { href: '/api/record/export.zip', file: `carebinder-${day}.zip`, title: 'Everything, to keep (ZIP)', size: size(sizes?.zipBytes) },
+    { href: '/api/record/binder.pdf', file: `binder-${day}.pdf`, title: 'The binder to print (PDF)', size: size(sizes?.pdfBytes) },
+    { href: '/api/record/ips.json', file: 'ips.json', title: 'A summary for a clinician’s system (IPS)', size: size(sizes?.ipsBytes, true) },
+    { href: '/api/record/export.json', file: 'carebinder.json', title: 'The complete record (FHIR JSON)', size: size(sizes?.bundleBytes) },
   ];
   return h(
     'div',
@@ -78,7 +78,6 @@ function downloadList(sizes: ExportSizes | null): HTMLElement {
           'li',
           { class: 'card' },
           h('h3', null, h('a', { href: row.href, download: row.file }, row.title)),
-          h('p', null, row.text),
           row.size ? h('p', { class: 'hint', 'data-size': row.href }, row.size) : null,
         ),
       ),
@@ -118,7 +117,7 @@ function shareForm(ctx: ViewContext, created: HTMLElement, refresh: () => void):
       'p',
       { class: 'field' },
       h('label', { for: passcodeId }, 'Passcode (recommended)'),
-      h('span', { class: 'hint' }, 'At least 4 characters; tell it separately from the link. Ten wrong tries disable the link.'),
+      h('span', { class: 'hint' }, 'At least 4 characters, given apart from the link. Ten wrong tries lock the link.'),
       passcode,
     ),
     h('p', { class: 'field' }, h('label', { for: expiryId }, 'The link works for'), expiry),
@@ -129,13 +128,8 @@ function shareForm(ctx: ViewContext, created: HTMLElement, refresh: () => void):
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const contents = boxes.filter((b) => b.box.checked).map((b) => b.content);
-    const problems = [
-      !label.value.trim() ? 'Give the link a label.' : '',
-      passcode.value && passcode.value.length < 4 ? 'A passcode needs at least 4 characters (or leave it empty).' : '',
-      contents.length === 0 ? 'Choose at least one thing to share.' : '',
-    ].filter(Boolean);
-    if (problems.length) {
-      replace(message, banner('error', problems.join(' ')));
+    if (!label.value.trim() || contents.length === 0) {
+      replace(message, banner('error', 'Give the link a label and choose what to share.'));
       return;
     }
     submit.disabled = true;
@@ -158,27 +152,12 @@ function shareForm(ctx: ViewContext, created: HTMLElement, refresh: () => void):
 }
 
 function showCreated(area: HTMLElement, share: ShareCreated, withPasscode: boolean): void {
-  const copyRow = (title: string, value: string, hint: string) => {
-    const id = uid('share-copy');
-    const field = h('input', { id, type: 'text', readonly: true, value, class: 'share-link', spellcheck: 'false' });
-    const status = h('span', { role: 'status', class: 'hint' });
-    const copy = h(
-      'button',
-      {
-        type: 'button',
-        class: 'button secondary small',
-        on: {
-          click: () => {
-            field.select();
-            const done = () => replace(status, ' Copied.');
-            if (navigator.clipboard) navigator.clipboard.writeText(value).then(done, () => replace(status, ' Select the text and copy it.'));
-            else replace(status, ' Select the text and copy it.');
-          },
-        },
-      },
-      'Copy',
-    );
-    return h('div', { class: 'field' }, h('label', { for: id }, title), h('span', { class: 'hint' }, hint), h('div', { class: 'copy-row' }, field, copy, status));
+  const field = h('input', { id: 'share-link', type: 'text', readonly: true, value: share.viewerUrl, class: 'share-link', spellcheck: 'false' });
+  const status = h('span', { role: 'status', class: 'hint' });
+  const copy = () => {
+    // Selected too: where the clipboard is refused, the reader copies it themselves.
+    field.select();
+    void navigator.clipboard?.writeText(share.viewerUrl).then(() => replace(status, ' Copied.'));
   };
   replace(
     area,
@@ -193,7 +172,12 @@ function showCreated(area: HTMLElement, share: ShareCreated, withPasscode: boole
         'It is shown only now: copy it or let the clinician scan the QR code. You can revoke it below.',
       ),
       h('img', { src: share.qrPng, alt: 'QR code of the link', class: 'share-qr', width: 240, height: 240 }),
-      copyRow('The link', share.viewerUrl, 'Opens in any browser; SMART Health Links apps read it too.'),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: 'share-link' }, 'The link'),
+        h('div', { class: 'copy-row' }, field, h('button', { type: 'button', class: 'button secondary small', on: { click: copy } }, 'Copy'), status),
+      ),
     ),
   );
   area.focus();
@@ -218,16 +202,9 @@ function shareItem(ctx: ViewContext, share: Share, refresh: () => void): HTMLEle
           log,
           detail.accesses.length
             ? h(
-                'table',
+                'ul',
                 { class: 'access-log' },
-                h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'When'), h('th', { scope: 'col' }, 'Who (as they said)'), h('th', { scope: 'col' }, 'From address'), h('th', { scope: 'col' }, 'Result'))),
-                h(
-                  'tbody',
-                  null,
-                  detail.accesses.map((a) =>
-                    h('tr', null, h('td', null, formatDateTime(a.at)), h('td', null, a.recipient), h('td', null, a.address), h('td', null, a.outcome === 'served' ? 'Opened' : 'Wrong passcode')),
-                  ),
-                ),
+                detail.accesses.map((a) => h('li', null, `${formatDateTime(a.at)}: ${a.recipient}, from ${a.address} — ${a.outcome === 'served' ? 'opened' : 'wrong passcode'}`)),
               )
             : h('p', null, 'Nobody has opened this link yet.'),
         ),
@@ -265,7 +242,6 @@ function shareItem(ctx: ViewContext, share: Share, refresh: () => void): HTMLEle
       { label: 'Passcode', value: share.passcode ? `yes (${plural(share.attemptsLeft, 'wrong try', 'wrong tries')} left)` : 'no' },
       { label: 'Created', value: formatDateTime(share.createdAt) },
       { label: share.state === 'expired' ? 'Expired' : 'Expires', value: formatDateTime(share.expiresAt) },
-      { label: 'Revoked', value: share.revokedAt ? formatDateTime(share.revokedAt) : '' },
       { label: 'Opened', value: share.accessCount ? `${plural(share.accessCount, 'request')}, last ${formatDateTime(share.lastAccessAt)}` : 'not yet' },
     ]),
     h('div', { class: 'actions' }, logButton, share.state === 'revoked' ? null : revoke),
