@@ -14,7 +14,8 @@
 // BENCH_PORTAL_RPM (1800) requests a minute holding BENCH_PORTAL_BURST (one second's worth);
 // beyond it a data request answers 429 with Retry-After. The bucket starts full, the queue is
 // resumed: every link syncs, the real workers over HTTP, while BENCH_BROWSERS (20) of the patients
-// browse their binder (the summary, then a category page, 100-400 ms apart) through the API.
+// browse their binder through the API: the summary, then a category page, and so on, a person's
+// reading time apart (BENCH_THINK_MS, 1,000 ms on average, 0.5–1.5× of it).
 // The wall time ends at the last sync's finish.
 //
 // The floor: what the portals allow, whoever the client. A hospital's bucket admits at most
@@ -49,6 +50,8 @@ const BROWSERS = Math.min(PATIENTS, Number(process.env.BENCH_BROWSERS ?? 20));
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 150);
 const PORTAL_RPM = Number(process.env.BENCH_PORTAL_RPM ?? 1800);
 const PORTAL_BURST = Number(process.env.BENCH_PORTAL_BURST ?? Math.max(1, Math.floor(PORTAL_RPM / 60)));
+/** A person's time on a page before the next click, on average (0.5–1.5× of it). */
+const THINK_MS = Number(process.env.BENCH_THINK_MS ?? 1000);
 const WORKERS = 2;
 const WORKER_SETTINGS = {
   WORKER_CONCURRENCY: process.env.BENCH_WORKER_CONCURRENCY ?? '16',
@@ -263,7 +266,7 @@ async function main(): Promise<void> {
         if (!syncing) break;
         latencies.push(answer.ms);
         statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
-        await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 300));
+        await new Promise((resolve) => setTimeout(resolve, THINK_MS * (0.5 + Math.random())));
       }
     });
 
