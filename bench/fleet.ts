@@ -59,8 +59,9 @@ const WORKER_SETTINGS = {
   PORTAL_REQUESTS_PER_MINUTE: process.env.BENCH_CAREBINDER_RPM ?? String(PORTAL_RPM),
 };
 const DB = 'carebinder_bench_fleet';
-// A Redis database of its own (bench:sync uses 3, bench:record 4, the tests 1).
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/5';
+// A Redis database of its own (bench:sync uses 3, bench:record 4, the tests 1; 5 is taken by
+// scratch work that empties it).
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/13';
 const SECRET = Buffer.alloc(32, 3).toString('base64');
 const PAGE_SIZES: Record<string, number> = { north: 100, river: 50 };
 
@@ -162,6 +163,13 @@ async function main(): Promise<void> {
   const loadAtStart = os.loadavg();
   console.log(`bench:fleet: ${PATIENTS} patients × 2 portals × ${RESOURCES} resources; ${LATENCY_MS} ms latency, ${PORTAL_RPM}/min buckets of ${PORTAL_BURST}; ${WORKERS} workers ${JSON.stringify(WORKER_SETTINGS)}`);
   const children: ChildProcess[] = [];
+  // Interrupted: no process of this run is left behind (the database goes at the next run's start).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      for (const child of children) child.kill('SIGTERM');
+      process.exit(130);
+    });
+  }
   const hospitals: Hospital[] = [];
   const sandboxLines: string[] = [];
   const sandbox = spawnLogged(['--import', 'tsx', 'sandbox/main.ts', '--config', 'bench/sandbox-fleet.json'], process.env, (line) => sandboxLines.push(line));
