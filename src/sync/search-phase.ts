@@ -140,15 +140,17 @@ class SearchPhase {
           this.ctx.run.pagesDone++;
           this.ctx.cursor.nextUrl = following;
           // Saved in the background: the next page's write need not wait for it (saves stay in order).
-          this.ctx.saveCursor().catch(() => {}); // a failure resurfaces at the next awaited save
+          // After a search's last page the caller saves (and awaits) right away: once is enough.
+          if (following) this.ctx.saveCursor().catch(() => {}); // a failure resurfaces at the next awaited save
         });
         writing.catch(() => {}); // handled when awaited
         if (page.nextUrl && !next) this.ctx.warn(`${type}: the portal's next link points off the portal; stopped there`);
         if (looped) this.ctx.warn(`${type}: the portal's next link repeats an earlier page; stopped there`);
         if (limited && next && !looped) this.ctx.warn(`${type}: stopped after ${this.ctx.deps.settings.maxPages} pages (SYNC_MAX_PAGES)`);
         if (!following) {
+          // Written; the cursor is saved by the caller, which always saves next (run() after a
+          // type, searchType() before the next category), with whatever the type's end adds.
           await writing;
-          await this.ctx.saveCursor();
           await pending;
           return !looped && !(limited && next) && !(page.nextUrl && !next);
         }
