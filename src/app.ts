@@ -18,6 +18,7 @@ import secretsPlugin from './plugins/secrets.js';
 import { portalRoutes } from './portals/routes.js';
 import { syncRoutes } from './sync/routes.js';
 import queueDashboard from './admin/queue-dashboard.js';
+import metricsPlugin from './admin/metrics.js';
 import webPlugin from './web/plugin.js';
 import { binderRoutes } from './binder/routes.js';
 import { exportRoutes } from './exports/routes.js';
@@ -26,6 +27,10 @@ import { accountRoutes } from './accounts/routes.js';
 import accountsPlugin from './accounts/plugin.js';
 import type { SignInThrottlePolicy } from './accounts/sign-in-throttle.js';
 import { uploadRoutes } from './uploads/routes.js';
+import auditPlugin from './audit/plugin.js';
+import { auditRoutes } from './audit/routes.js';
+import { noticeRoutes } from './notices/routes.js';
+import { entryRoutes } from './entries/routes.js';
 import { requestRoutes } from './requests/routes.js';
 import { shareRoutes } from './shares/routes.js';
 
@@ -79,12 +84,15 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     factory: options.queueFactory ?? createQueueFactory({ redisUrl: config.redisUrl, databaseUrl: config.databaseUrl, role: 'producer' }),
     ownsFactory: options.queueFactory === undefined,
   });
+  // Before the routes, so its timing hook covers every one of them; /metrics only with ADMIN_TOKEN.
+  await app.register(metricsPlugin, { adminToken: config.adminToken });
   // A binder page is tens of KB of JSON and an export can be 100 MB: compressed for clients that ask
   // (brotli at the plugin's quality 4, gzip), above 1 KB; PDFs and images pass as they are.
   await app.register(compress, { global: true, threshold: 1024 });
   await app.register(securityPlugin, { publicUrl: config.publicUrl, requestsPerMinute: limits.requestsPerMinute });
   await app.register(docsPlugin, { publicUrl: config.publicUrl });
   await app.register(accountsPlugin);
+  await app.register(auditPlugin);
   await app.register(authPlugin);
   await app.register(secretsPlugin, { secretKey: config.secretKey, oldSecretKeys: config.oldSecretKeys });
 
@@ -102,6 +110,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(binderRoutes);
   await app.register(exportRoutes);
   await app.register(uploadRoutes, { maxBytes: config.uploadMaxBytes });
+  await app.register(auditRoutes);
+  await app.register(noticeRoutes, { mailEnabled: config.mail !== null, secretKey: config.secretKey });
+  await app.register(entryRoutes);
   await app.register(requestRoutes);
   await app.register(shareRoutes, { publicUrl: config.publicUrl, manifestRequestsPerMinute: limits.shareManifestsPerMinute });
   await app.register(queueDashboard, { adminToken: config.adminToken });

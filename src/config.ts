@@ -25,6 +25,13 @@ const port = z.coerce.number().int('a whole number').min(0, 'a port from 0 to 65
 
 const positiveInt = z.coerce.number().int().positive('a positive whole number');
 
+const smtpUrl = z
+  .string()
+  .refine((value) => /^smtps?:\/\//.test(value) && URL.canParse(value), 'an smtp:// or smtps:// URL, e.g. smtps://user:password@smtp.example.org:465');
+
+// "Name <address>" or a bare address; nodemailer parses it, this only catches what cannot be one.
+const mailFrom = z.string().refine((value) => /^[^<>@\s]+@[^<>@\s]+$|^[^<>]*<[^<>@\s]+@[^<>@\s]+>$/.test(value.trim()), 'an address such as "carebinder <binder@example.org>"');
+
 const EnvSchema = z.object({
   DATABASE_URL: postgresUrl,
   REDIS_URL: redisUrl.optional(),
@@ -35,7 +42,7 @@ const EnvSchema = z.object({
   /** Older keys, `kid:base64` comma-separated, still accepted for decryption while secrets are re-encrypted. */
   CAREBINDER_OLD_SECRET_KEYS: z.string().optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.join(', ')}` }).default('info'),
-  ADMIN_TOKEN: z.string().min(24, 'at least 24 characters (it guards the queue dashboard)').optional(),
+  ADMIN_TOKEN: z.string().min(24, 'at least 24 characters (it guards the queue dashboard and /metrics)').optional(),
   SESSION_TTL_HOURS: positiveInt.default(24 * 7),
   SYNC_EVERY_HOURS: positiveInt.default(24),
   FULL_SYNC_EVERY_DAYS: positiveInt.default(7),
@@ -49,6 +56,15 @@ const EnvSchema = z.object({
   WORKER_CONCURRENCY: positiveInt.default(4),
   RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
   UPLOAD_MAX_MB: positiveInt.default(25),
+  /** A worker serves its Prometheus metrics on this port (off when unset). */
+  METRICS_PORT: port.optional(),
+  // Read by the OpenTelemetry SDK itself (src/observability/tracing.ts); checked here so a typo is named at startup.
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl.optional(),
+  /** Unset: no e-mail is sent (notices are off). */
+  SMTP_URL: smtpUrl.optional(),
+  MAIL_FROM: mailFrom.optional(),
+  AUDIT_RETENTION_DAYS: positiveInt.default(365),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -57,6 +73,7 @@ export type Env = z.infer<typeof EnvSchema>;
 const EXPECTED: Partial<Record<string, string>> = {
   DATABASE_URL: 'a postgres:// URL, e.g. postgres://user@127.0.0.1:5432/carebinder',
   CAREBINDER_SECRET_KEY: '32 random bytes in base64 (generate with: openssl rand -base64 32)',
+  AUDIT_RETENTION_DAYS: 'a positive whole number of days, e.g. 365',
 };
 
 export interface Config {
@@ -77,6 +94,12 @@ export interface Config {
   requestsPerMinute: number;
   /** Largest file a patient may upload, in bytes (UPLOAD_MAX_MB). */
   uploadMaxBytes: number;
+  /** Where a worker process serves /metrics (METRICS_PORT); undefined: it does not. */
+  metricsPort: number | undefined;
+  /** E-mail notices (SMTP_URL, MAIL_FROM); null when SMTP_URL is unset: no mail is sent. */
+  mail: { smtpUrl: string; from: string } | null;
+  /** How long audit events are kept (AUDIT_RETENTION_DAYS). */
+  auditRetentionDays: number;
   sync: {
     everyMs: number;
     fullEveryMs: number;
@@ -105,6 +128,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`${name} ${missing ? 'is not set' : 'is malformed'}: expected ${expected}`);
   }
   const e = parsed.data;
+  if (e.SMTP_URL !== undefined && e.MAIL_FROM === undefined) {
+    throw new ConfigError('MAIL_FROM is not set: expected the sender of notices, e.g. "carebinder <binder@example.org>" (needed when SMTP_URL is set)');
+  }
   const publicUrl = e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`;
   return {
     databaseUrl: e.DATABASE_URL,
@@ -120,6 +146,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlMs: e.SESSION_TTL_HOURS * 3_600_000,
     requestsPerMinute: e.RATE_LIMIT_PER_MINUTE,
     uploadMaxBytes: e.UPLOAD_MAX_MB * 1024 * 1024,
+    metricsPort: e.METRICS_PORT,
+    mail: e.SMTP_URL !== undefined && e.MAIL_FROM !== undefined ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM.trim() } : null,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     sync: {
       everyMs: e.SYNC_EVERY_HOURS * 3_600_000,
       fullEveryMs: e.FULL_SYNC_EVERY_DAYS * 86_400_000,

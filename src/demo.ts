@@ -1,7 +1,9 @@
 // npm run demo: the single entry point for trying carebinder on one machine.
 // Uses DATABASE_URL / REDIS_URL when set; otherwise an embedded PostgreSQL for both storage and
 // jobs. Starts the two sandbox hospitals and registers them as portals, runs migrations, the API
-// and a worker in this one process, and prints where to go.
+// and a worker in this one process, and prints where to go. Its /metrics (with ADMIN_TOKEN)
+// covers both, as they share the process's registry.
+import './observability/preload.js'; // first: tracing (when configured) must see http, pg and fastify load
 import { startSandbox, type Sandbox } from '../sandbox/server.js';
 import { loadConfig } from './config.js';
 import { createSecretBox } from './crypto/secret-box.js';
@@ -13,6 +15,7 @@ import { exitOnStartupError } from './startup.js';
 import { exitGracefullyOnSignals } from './lifecycle.js';
 import { startWorkers } from './jobs/workers.js';
 import { choosePort, portTakenMessage } from './demo-ports.js';
+import { shutdownTracing } from './observability/tracing.js';
 
 /** The sandbox on its usual ports (4101, 4102), or on free ones when those are taken. */
 async function startDemoSandbox(): Promise<Sandbox> {
@@ -57,6 +60,7 @@ try {
   console.log(`carebinder ${config.publicUrl}`);
   for (const hospital of sandbox.hospitals) console.log(`sandbox ${hospital.id} ${hospital.fhirBaseUrl}`);
   console.log('portal login at both sandbox hospitals: jane / sandbox');
+  if (config.adminToken) console.log(`metrics (API and worker): ${config.publicUrl}/metrics with the ADMIN_TOKEN as Bearer token`);
   console.log(`storage: ${embedded ? 'embedded PostgreSQL under .data/' : 'PostgreSQL from DATABASE_URL'}; jobs on ${workers.factory.kind}; API docs at ${config.publicUrl}/docs`);
   console.log('open the carebinder URL, sign up, and link both hospitals. Ctrl+C stops.');
 
@@ -73,6 +77,7 @@ try {
     await server.close();
     await stopSandbox.close();
     await embedded?.stop();
+    await shutdownTracing();
   });
 } catch (error) {
   await sandbox?.close().catch(() => {});

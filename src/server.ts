@@ -1,9 +1,11 @@
 // The one file that listens. npm start: needs DATABASE_URL and CAREBINDER_SECRET_KEY (REDIS_URL for production).
+import './observability/preload.js'; // first: tracing (when configured) must see http, pg and fastify load
 import { buildApp } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { exitOnStartupError } from './startup.js';
 import { exitGracefullyOnSignals } from './lifecycle.js';
 import { migrate } from './db/migrate.js';
+import { shutdownTracing } from './observability/tracing.js';
 
 export async function startServer(config: Config): Promise<{ url: string; close(): Promise<void> }> {
   const app = await buildApp(config);
@@ -16,7 +18,10 @@ export async function startServer(config: Config): Promise<{ url: string; close(
 if (import.meta.url === `file://${process.argv[1]}`) {
   try {
     const server = await startServer(loadConfig());
-    exitGracefullyOnSignals(() => server.close());
+    exitGracefullyOnSignals(async () => {
+      await server.close();
+      await shutdownTracing();
+    });
   } catch (error) {
     exitOnStartupError(error);
   }

@@ -16,8 +16,12 @@ const SRC_DIR = path.join(WEB_DIR, 'src');
 const PUBLIC_DIR = path.join(WEB_DIR, 'public');
 /** The browsers the client supports: <dialog>, ES2022, CSS.escape. */
 const TARGETS = ['es2022', 'chrome109', 'edge109', 'firefox115', 'safari15.4'];
-/** The app's own code, minified, without DOMPurify. */
-const JS_BUDGET_BYTES = 60 * 1024;
+/**
+ * The app's own code, minified, without DOMPurify. 60 KB held the binder, portals, treatment and
+ * print pages; the upload and own-entries pages (forms that build FHIR resources) took ~14 KB more;
+ * the activity page (the audit trail in words and the e-mail choices) ~4 KB.
+ */
+export const JS_BUDGET_BYTES = 88 * 1024;
 
 export interface WebBuildOptions {
   /** Where to write (default web/dist). */

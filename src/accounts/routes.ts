@@ -118,6 +118,8 @@ export const accountRoutes: FastifyPluginAsyncZod<AccountRoutesOptions> = async 
         const now = new Date();
         const retryAt = new Date(now.getTime() + refusal.retryAfterSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
         request.log.info({ throttle: refusal.kind, retryAfterSeconds: refusal.retryAfterSeconds }, 'sign-in held back');
+        // The owner's trail shows attempts on their account; an unknown address has no account, no trail.
+        if (found) await app.audit.record(request, 'sign-in.held-back', null, found.account.id);
         throw new TooManyRequestsError(
           `Too many failed sign-ins ${WHO[refusal.kind]}. Try again in ${waitText(refusal.retryAfterSeconds)} (after ${retryAt}).` +
             (device ? '' : ' A browser you signed in with before is not held back.'),
@@ -127,13 +129,17 @@ export const accountRoutes: FastifyPluginAsyncZod<AccountRoutesOptions> = async 
       }
 
       const valid = await verifyPassword(request.body.password, found?.passwordHash ?? DUMMY_PASSWORD_HASH);
-      if (!found || !valid) throw new UnauthorizedError('Email or password is wrong.');
+      if (!found || !valid) {
+        if (found) await app.audit.record(request, 'sign-in.failed', null, found.account.id);
+        throw new UnauthorizedError('Email or password is wrong.');
+      }
 
       // The owner proved the password: their buckets start afresh; the address's, shared with
       // everyone there, only gets this attempt back.
       if (device) await throttle.forgive(buckets, []);
       else await throttle.forgive([buckets[0], buckets[2]], [buckets[1]]);
 
+      await app.audit.record(request, 'sign-in', null, found.account.id);
       const session = await accounts.createSession(found.account.id, options.sessionTtlMs);
       reply.setCookie(SESSION_COOKIE, session.token, { ...cookieOptions, expires: session.expiresAt });
       reply.setCookie(DEVICE_COOKIE, writeDeviceCookie(deviceKey, device ?? newDeviceEntry(found.account.id), devices), deviceCookieOptions);
@@ -147,6 +153,7 @@ export const accountRoutes: FastifyPluginAsyncZod<AccountRoutesOptions> = async 
     async (request, reply) => {
       const token = request.cookies[SESSION_COOKIE];
       if (token) await accounts.revokeSession(token);
+      await app.audit.record(request, 'sign-out');
       // The device cookie stays: signing out does not make this browser a stranger to the account.
       reply.clearCookie(SESSION_COOKIE, cookieOptions);
       return reply.code(204).send(null);

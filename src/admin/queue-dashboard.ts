@@ -1,31 +1,15 @@
 // The bull-board queue dashboard at /admin/queues, for deployment admins only: it answers
 // only with the ADMIN_TOKEN (HTTP Basic with any user name, or a Bearer header), never to a
 // patient's session, and is not mounted at all when no token is configured.
-import { timingSafeEqual, createHash } from 'node:crypto';
 import fp from 'fastify-plugin';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
+import { isAdminAuthorization } from '../crypto/admin-token.js';
 import { UnauthorizedError } from '../errors.js';
 import { sendProblem } from '../plugins/errors.js';
 
 export const DASHBOARD_PATH = '/admin/queues';
-
-function sameSecret(given: string, expected: string): boolean {
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
-
-export function presentedAdminToken(authorization: string | undefined): string | null {
-  if (!authorization) return null;
-  const [scheme, value = ''] = authorization.split(' ');
-  if (scheme?.toLowerCase() === 'bearer') return value;
-  if (scheme?.toLowerCase() === 'basic') {
-    const decoded = Buffer.from(value, 'base64').toString('utf8');
-    return decoded.slice(decoded.indexOf(':') + 1);
-  }
-  return null;
-}
 
 export default fp<{ adminToken: string | undefined }>(
   async (app, { adminToken }) => {
@@ -36,8 +20,7 @@ export default fp<{ adminToken: string | undefined }>(
     await app.register(
       async (scope) => {
         scope.addHook('onRequest', async (request, reply) => {
-          const token = presentedAdminToken(request.headers.authorization);
-          if (token === null || !sameSecret(token, adminToken)) {
+          if (!isAdminAuthorization(request.headers.authorization, adminToken)) {
             reply.header('www-authenticate', 'Basic realm="carebinder queues", charset="UTF-8"');
             // Answered here: the dashboard's scope has an error handler of its own.
             return sendProblem(reply, new UnauthorizedError('The queue dashboard needs the administrator token.').toProblem());

@@ -7,10 +7,12 @@ import type { MedicineDose, ResultComponent, ResultValue, StudyFacts } from '../
 import type { MedicineDoseCount, MedicineSummary } from '../records/treatment-medicines.js';
 import type { RadiationCourseSummary } from '../records/treatment-radiation.js';
 import type { LinkedTreatment, SideEffectSummary } from '../records/treatment-side-effects.js';
+import type { ExportSizes } from '../exports/sizes.js';
 import type { ShareContent } from '../shares/snapshot.js';
 import type { ShareState } from '../shares/repository.js';
 import type { TypeReport } from '../sync/sync-runs.js';
 import type * as binder from './binder.js';
+import type * as exportsApi from './exports.js';
 import type * as shares from './shares.js';
 import type * as sync from './sync.js';
 
@@ -34,6 +36,7 @@ export type ContractFitsDomain = [
   Check<Same<LinkedTreatment, z.infer<typeof binder.LinkedTreatment>>>,
   Check<Same<SideEffectSummary & SummaryLine, z.infer<typeof binder.SideEffect>>>,
   Check<Same<TypeReport, z.infer<typeof sync.TypeReport>>>,
+  Check<Same<ExportSizes, z.infer<typeof exportsApi.ExportSizes>>>,
   Check<Same<ShareContent, z.infer<typeof shares.ShareContent>>>,
   Check<Same<ShareState, shares.ShareState>>,
 ];

@@ -28,5 +28,18 @@ export const IpsBundle = z
   })
   .refine((bundle) => bundle.entry[0]?.resource.resourceType === 'Composition', 'the first entry is the Composition');
 
+/** What each download holds and about how big it is (GET /api/record/exports). */
+export const ExportSizes = z
+  .object({
+    records: z.int(),
+    documents: z.int(),
+    ipsBytes: z.int().describe('exact'),
+    bundleBytes: z.int().describe('an estimate from the stored records and documents'),
+    zipBytes: z.int().describe('an estimate'),
+    pdfBytes: z.int().describe('an estimate'),
+  })
+  .describe('The sizes of the downloads, the IPS exact and the others estimated, without making them');
+
 export type ExportBundle = z.infer<typeof ExportBundle>;
+export type ExportSizes = z.infer<typeof ExportSizes>;
 export type IpsBundle = z.infer<typeof IpsBundle>;

@@ -4,10 +4,13 @@
 // zod stays out of the browser bundle). Only zod and pure modules may be imported here: the web
 // client's type check (web/src/tsconfig.json, no Node types) reads these files too.
 export * from './accounts.js';
+export * from './audit.js';
 export * from './binder.js';
+export * from './entries.js';
 export * from './checklist.js';
 export * from './exports.js';
 export * from './health.js';
+export * from './notices.js';
 export * from './portals.js';
 export * from './problem.js';
 export * from './requests.js';

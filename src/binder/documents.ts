@@ -42,12 +42,21 @@ export function documentDelivery(declaredContentType: string): DocumentDelivery 
   return DOWNLOAD;
 }
 
-export async function sendDocument(db: Queryable, accountId: string, id: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+/** `beforeServe` runs once the document is found and is about to be sent (not for a 304): the audit trail's hook. */
+export async function sendDocument(
+  db: Queryable,
+  accountId: string,
+  id: string,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  beforeServe?: () => Promise<void>,
+): Promise<FastifyReply> {
   const document = id.startsWith('d') ? await storedDocument(db, accountId, id.slice(1)) : await embeddedDocument(db, accountId, id.slice(1));
   if (!document) throw new NotFoundError('No such document.');
   const etag = `"${document.sha256}"`;
   reply.header('etag', etag).header('cache-control', 'private, max-age=3600');
   if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+  await beforeServe?.();
   const delivery = documentDelivery(document.contentType);
   return reply
     .header('content-type', delivery.contentType)

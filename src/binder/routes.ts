@@ -42,6 +42,7 @@ export const binderRoutes: FastifyPluginAsyncZod = async (app) => {
       const { account, index, sources, filter } = await context(request, request.query);
       const wanted = request.query.category ? request.query.category.split(',').filter(isCategoryId) : [...CATEGORY_IDS];
       if (notModified(request, reply, etag(index, request.url))) return reply.code(304).send(null);
+      await app.audit.record(request, 'record.read', 'record');
       const [categories, summary] = await Promise.all([
         Promise.all(wanted.map((category) => categoryPage(app.db, index, sources, account.id, category, filter, RECENT_ITEMS, undefined))),
         treatmentSummaryFor(app.db, account.id, index.stamp, sources, filter.linkIds),
@@ -75,6 +76,7 @@ export const binderRoutes: FastifyPluginAsyncZod = async (app) => {
       if (position === null) throw new BadRequestError('The cursor is not one this API gave out.');
       const { account, index, sources, filter } = await context(request, request.query);
       if (notModified(request, reply, etag(index, request.url))) return reply.code(304).send(null);
+      await app.audit.record(request, 'record.read', `record:${category}`);
       return sendJsonText(reply, await categoryPage(app.db, index, sources, account.id, category, filter, request.query.limit, position));
     },
   );
@@ -92,8 +94,17 @@ export const binderRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const account = requireAccount(request);
-      const { rows } = await app.db.query<{ resource: string; link_id: string; hash: string; first_seen_at: Date; last_changed_at: Date; removed_at_source: Date | null }>(
-        `SELECT resource::text AS resource, link_id, encode(content_hash, 'hex') AS hash, first_seen_at, last_changed_at, removed_at_source
+      const { rows } = await app.db.query<{
+        resource: string;
+        resource_type: string;
+        resource_id: string;
+        link_id: string;
+        hash: string;
+        first_seen_at: Date;
+        last_changed_at: Date;
+        removed_at_source: Date | null;
+      }>(
+        `SELECT resource::text AS resource, resource_type, resource_id, link_id, encode(content_hash, 'hex') AS hash, first_seen_at, last_changed_at, removed_at_source
            FROM records WHERE id = $1 AND account_id = $2`,
         [request.params.id, account.id],
       );
@@ -104,6 +115,7 @@ export const binderRoutes: FastifyPluginAsyncZod = async (app) => {
       const group = index.byMember.get(request.params.id);
       const tag = `"${row.hash}-${group ? group.linkIds.join('.') : row.link_id}"`;
       if (notModified(request, reply, tag)) return reply.code(304).send(null);
+      await app.audit.record(request, 'resource.read', `resource:${row.resource_type}/${row.resource_id}`);
       // Each portal once, however many of its links delivered the record.
       const linkIds = (group ? group.linkIds : [row.link_id]).filter(
         (linkId, position, all) => all.findIndex((other) => sources.byLink.get(other)?.portalId === sources.byLink.get(linkId)?.portalId) === position,
@@ -137,7 +149,8 @@ export const binderRoutes: FastifyPluginAsyncZod = async (app) => {
         params: DocumentParams,
       },
     },
-    async (request, reply) => sendDocument(app.db, requireAccount(request).id, request.params.id, request, reply),
+    async (request, reply) =>
+      sendDocument(app.db, requireAccount(request).id, request.params.id, request, reply, () => app.audit.record(request, 'document.read', `document:${request.params.id}`)),
   );
 };
 

@@ -1,15 +1,29 @@
 // The copies a patient takes out: the complete Bundle, the zip, the IPS and the binder PDF.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { ExportSizes } from '../api/exports.js';
 import { BadRequestError } from '../errors.js';
 import { requireAccount } from '../plugins/auth.js';
 import { CATEGORY_IDS, isCategoryId } from '../records/categories.js';
 import { binderPdfStream } from './binder-pdf.js';
 import { completeBundleStream } from './bundle.js';
 import { buildIps } from './ips.js';
+import { exportSizes } from './sizes.js';
 import { exportZipStream } from './zip.js';
 
 export const exportRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/api/record/exports',
+    {
+      schema: {
+        tags: ['exports'],
+        summary: 'How many records and documents the downloads hold and about how big each is (the IPS exact, the others estimated without making them)',
+        response: { 200: ExportSizes },
+      },
+    },
+    async (request) => exportSizes(app.db, requireAccount(request).id),
+  );
+
   app.get(
     '/api/record/export.json',
     {
@@ -21,6 +35,7 @@ export const exportRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const account = requireAccount(request);
+      await app.audit.record(request, 'export.read', 'export:json');
       return reply
         .type('application/fhir+json')
         .header('content-disposition', 'attachment; filename="carebinder.json"')
@@ -38,6 +53,7 @@ export const exportRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const account = requireAccount(request);
+      await app.audit.record(request, 'export.read', 'export:zip');
       return reply
         .type('application/zip')
         .header('content-disposition', `attachment; filename="carebinder-${new Date().toISOString().slice(0, 10)}.zip"`)
@@ -57,6 +73,7 @@ export const exportRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const account = requireAccount(request);
       const bundle = await buildIps(app.db, account.id);
+      await app.audit.record(request, 'export.read', 'export:ips');
       return reply.type('application/fhir+json').header('content-disposition', 'attachment; filename="ips.json"').send(JSON.stringify(bundle));
     },
   );
@@ -83,6 +100,7 @@ export const exportRoutes: FastifyPluginAsyncZod = async (app) => {
       const categories = request.query.categories?.split(',').map((c) => c.trim()).filter(Boolean);
       const unknown = categories?.filter((c) => !isCategoryId(c)) ?? [];
       if (unknown.length) throw new BadRequestError(`Unknown categories: ${unknown.join(', ')}. Categories: ${CATEGORY_IDS.join(', ')}.`);
+      await app.audit.record(request, 'export.read', 'export:pdf');
       return reply
         .type('application/pdf')
         .header('content-disposition', `attachment; filename="binder-${new Date().toISOString().slice(0, 10)}.pdf"`)

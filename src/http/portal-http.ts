@@ -1,5 +1,11 @@
 // HTTP to portals (other people's servers): bounded time, bounded size, and failures turned
-// into typed errors that name the portal, never echoing tokens or bodies into messages.
+// into typed errors that name the portal, never echoing tokens or bodies into messages. Each
+// request is timed and counted (src/observability/metrics.ts, labelled with the current portal's
+// registry id and the request's kind) and traced as a client span whose URL has no query and no ids.
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { recordPortalRequest, type PortalRequestKind } from '../observability/metrics.js';
+import { currentPortal } from '../observability/portal-context.js';
+import { redactUrl, withSpan } from '../observability/tracing.js';
 
 export class PortalUnreachableError extends Error {
   override name = 'PortalUnreachableError';
@@ -32,6 +38,8 @@ export class PortalResponseTooLargeError extends PortalResponseError {
 export interface PortalRequestOptions {
   timeoutMs?: number;
   maxBytes?: number;
+  /** What the request is for, as metrics and traces label it. */
+  kind?: PortalRequestKind;
 }
 
 export interface PortalResponse {
@@ -47,23 +55,42 @@ const DEFAULT_TIMEOUT_MS = 20_000;
 const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
 
 export async function portalRequest(url: string, init: RequestInit = {}, options: PortalRequestOptions = {}): Promise<PortalResponse> {
-  let response: Response;
-  try {
-    response = await fetch(url, { redirect: 'follow', ...init, signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
-  } catch (error) {
-    throw new PortalUnreachableError(describeNetworkError(error), { cause: error });
-  }
-  const bytes = await readCapped(response, options.maxBytes ?? DEFAULT_MAX_BYTES);
-  let text: string | undefined;
-  return {
-    status: response.status,
-    headers: response.headers,
-    bytes,
-    get text() {
-      return (text ??= bytes.toString('utf8'));
-    },
-    url: response.url || url,
-  };
+  const kind = options.kind ?? 'other';
+  const portal = currentPortal();
+  const method = (init.method ?? 'GET').toUpperCase();
+  const attributes = { 'http.request.method': method, 'url.full': redactUrl(url), 'server.address': hostOf(url), 'carebinder.portal': portal, 'carebinder.portal.request_kind': kind };
+  return withSpan(`portal ${kind}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+    const started = performance.now();
+    let status: number | 'network' = 'network';
+    try {
+      let response: Response;
+      try {
+        response = await fetch(url, { redirect: 'follow', ...init, signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
+      } catch (error) {
+        throw new PortalUnreachableError(describeNetworkError(error), { cause: error });
+      }
+      status = response.status;
+      span.setAttribute('http.response.status_code', status);
+      if (status >= 400) span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${status}` });
+      const bytes = await readCapped(response, options.maxBytes ?? DEFAULT_MAX_BYTES);
+      let text: string | undefined;
+      return {
+        status: response.status,
+        headers: response.headers,
+        bytes,
+        get text() {
+          return (text ??= bytes.toString('utf8'));
+        },
+        url: response.url || url,
+      };
+    } finally {
+      recordPortalRequest(portal, kind, status, (performance.now() - started) / 1000);
+    }
+  });
+}
+
+function hostOf(url: string): string {
+  return URL.canParse(url) ? new URL(url).hostname : 'unknown';
 }
 
 /** GET/POST expecting a JSON object; non-2xx or malformed answers throw PortalResponseError. */

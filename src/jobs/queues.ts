@@ -4,7 +4,9 @@
 // queue holds connections), and close() closes those that were.
 import type { Queue } from 'bullmq';
 import type { QueueFactory } from '../queue/connection.js';
+import { AUDIT_QUEUE } from './audit-retention.js';
 import { LAUNCHES_QUEUE } from './launch-cleanup.js';
+import { NOTICES_QUEUE } from './notices.js';
 import { RECORDS_QUEUE } from './recategorize.js';
 import type { JobOn, QueueName } from './registry.js';
 import { SECRETS_QUEUE } from './reseal.js';
@@ -20,6 +22,8 @@ export interface Queues {
   secrets: TypedQueue<typeof SECRETS_QUEUE>;
   launches: TypedQueue<typeof LAUNCHES_QUEUE>;
   uploads: TypedQueue<typeof UPLOAD_QUEUE>;
+  audit: TypedQueue<typeof AUDIT_QUEUE>;
+  notices: TypedQueue<typeof NOTICES_QUEUE>;
   close(): Promise<void>;
 }
 
@@ -53,6 +57,12 @@ export function createQueues(factory: QueueFactory): Queues {
     },
     get uploads() {
       return lazily(UPLOAD_QUEUE);
+    },
+    get audit() {
+      return lazily(AUDIT_QUEUE);
+    },
+    get notices() {
+      return lazily(NOTICES_QUEUE);
     },
     close: async () => {
       const queues = [...opened.values()];

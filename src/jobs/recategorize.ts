@@ -40,7 +40,7 @@ export async function processRecategorize(job: Pick<Job<RecategorizeJobData>, 'd
   let updated = 0;
   for (;;) {
     const { rows } = await deps.pool.query<{ id: string; resource: string; portal_id: string; upload_id: string | null; fhir_base_url: string | null }>(
-      `SELECT r.id::text, r.resource::text AS resource, COALESCE(l.portal_id, 'upload:' || l.upload_id) AS portal_id, l.upload_id::text, p.fhir_base_url
+      `SELECT r.id::text, r.resource::text AS resource, COALESCE(l.portal_id, 'upload:' || l.upload_id, CASE WHEN l.patient_entries THEN 'entries' END) AS portal_id, l.upload_id::text, p.fhir_base_url
          FROM records r JOIN links l ON l.id = r.link_id LEFT JOIN portals p ON p.id = l.portal_id
         WHERE r.id > $1 AND r.rules_version <> $2 ORDER BY r.id LIMIT ${BATCH}`,
       [afterId, CLASSIFIER_RULES_VERSION],

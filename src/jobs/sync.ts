@@ -10,10 +10,12 @@ import { createSecretBox } from '../crypto/secret-box.js';
 import { createLinkRepository } from '../portals/links.js';
 import { createPortalRegistry } from '../portals/registry.js';
 import { createTokenKeeper } from '../portals/token-refresh.js';
+import { noticesAfterFailedSync } from '../notices/notices.js';
 import type { QueueFactory } from '../queue/connection.js';
 import type { SyncJobData } from '../sync/job-data.js';
 import { localPortalLimiter, parsePortalRates, redisPortalLimiter } from '../sync/portal-limiter.js';
 import { DEFAULT_SYNC_SETTINGS, syncLink, SyncRateLimitedError, SyncStoppedError, type SyncCursor, type SyncSettings } from '../sync/sync-link.js';
+import { enqueueNotices, type NoticeRetry, type NoticesQueue } from './notices.js';
 
 export type { SyncJobData } from '../sync/job-data.js';
 
@@ -65,6 +67,8 @@ export interface SyncWorkerDeps {
   settings?: Partial<SyncSettings>;
   /** Redis key prefix for the portal limiter (tests isolate by prefix). */
   prefix?: string;
+  /** Where a failed sync queues its e-mail notice; absent when mail is off. */
+  notices?: { queue: NoticesQueue; retry?: NoticeRetry | undefined } | undefined;
 }
 
 /** The job as the sync sees it: its data plus the resume cursor it saves after every page. */
@@ -88,10 +92,25 @@ export function createSyncProcessor(deps: SyncWorkerDeps): SyncProcessor {
     ...deps.settings,
   };
 
+  /**
+   * After a failed attempt: the link may have just come to need re-linking, or failed its third
+   * run in a row. Queuing the notice must never change the sync's own outcome.
+   */
+  async function queueNotices(linkId: string, statusBefore: string | null): Promise<void> {
+    if (!deps.notices) return;
+    try {
+      await enqueueNotices(deps.notices.queue, await noticesAfterFailedSync(deps.pool, linkId, statusBefore), deps.notices.retry);
+    } catch (error) {
+      deps.log.warn({ linkId, err: error }, 'could not queue the notice of a failed sync');
+    }
+  }
+
   return async (job, token) => {
+    const statusBefore = deps.notices ? ((await links.findById(job.data.linkId))?.status ?? null) : null;
     try {
       return await syncLink(job, { pool: deps.pool, links, registry, tokens, limiter, log: deps.log, settings });
     } catch (error) {
+      if (!(error instanceof SyncRateLimitedError)) await queueNotices(job.data.linkId, statusBefore);
       // A portal's long 429: this job alone waits (other portals' syncs go on), resuming at its
       // saved page, and the wait does not use up an attempt.
       if (error instanceof SyncRateLimitedError) {

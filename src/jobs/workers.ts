@@ -9,7 +9,11 @@ import { createSecretBox } from '../crypto/secret-box.js';
 import { createPool, type Pool } from '../db/pool.js';
 import { createQueueFactory, type QueueFactory } from '../queue/connection.js';
 import type { SyncSettings } from '../sync/sync-link.js';
+import { createMailer } from '../notices/mailer.js';
+import { deriveUnsubscribeKey } from '../notices/unsubscribe.js';
+import { AUDIT_QUEUE, processPurgeAudit, scheduleAuditPurge } from './audit-retention.js';
 import { LAUNCHES_QUEUE, processCleanLaunches, scheduleLaunchCleanup } from './launch-cleanup.js';
+import { createNoticesProcessor, NOTICES_QUEUE, scheduleNoticeScan, type NoticeRetry } from './notices.js';
 import { createQueues, type Queues } from './queues.js';
 import { enqueueRecategorize, processRecategorize, RECORDS_QUEUE } from './recategorize.js';
 import type { JobOn, QueueName } from './registry.js';
@@ -58,18 +62,44 @@ export function runWorkers(factory: QueueFactory, definitions: readonly WorkerDe
 type Served = { [Q in QueueName]: WorkerDefinition<JobOn<Q>['data'], JobOn<Q>['name']> };
 
 /** Every queue with its processor: the type makes a queue without one a compile error. */
-function servedQueues(deps: { config: Config; pool: Pool; factory: QueueFactory; log: Logger; prefix?: string; sync?: Partial<SyncSettings> }): Served {
+function servedQueues(deps: {
+  config: Config;
+  pool: Pool;
+  factory: QueueFactory;
+  queues: Queues;
+  log: Logger;
+  prefix?: string;
+  sync?: Partial<SyncSettings>;
+  noticeRetry?: NoticeRetry;
+}): Served {
   const box = createSecretBox(deps.config.secretKey, deps.config.oldSecretKeys);
+  const mailer = createMailer(deps.config.mail);
+  // Without mail, failed syncs queue no notices at all.
+  const notices = mailer ? { queue: deps.queues.notices, retry: deps.noticeRetry } : undefined;
   return {
     [SYNC_QUEUE]: {
       queue: SYNC_QUEUE,
-      processor: createSyncProcessor({ ...deps, settings: deps.sync }),
+      processor: createSyncProcessor({ ...deps, settings: deps.sync, notices }),
       concurrency: deps.config.sync.workerConcurrency,
     },
     [RECORDS_QUEUE]: { queue: RECORDS_QUEUE, processor: (job) => processRecategorize(job, deps), concurrency: 1 },
     [SECRETS_QUEUE]: { queue: SECRETS_QUEUE, processor: (job) => processReseal(job, { ...deps, box }), concurrency: 1 },
     [LAUNCHES_QUEUE]: { queue: LAUNCHES_QUEUE, processor: () => processCleanLaunches(deps), concurrency: 1 },
     [UPLOAD_QUEUE]: { queue: UPLOAD_QUEUE, processor: createUploadProcessor(deps), concurrency: 2 },
+    [AUDIT_QUEUE]: { queue: AUDIT_QUEUE, processor: () => processPurgeAudit(deps, deps.config.auditRetentionDays), concurrency: 1 },
+    [NOTICES_QUEUE]: {
+      queue: NOTICES_QUEUE,
+      processor: createNoticesProcessor({
+        pool: deps.pool,
+        log: deps.log,
+        queue: deps.queues.notices,
+        mailer,
+        publicUrl: deps.config.publicUrl,
+        unsubscribeKey: deriveUnsubscribeKey(deps.config.secretKey),
+        retry: deps.noticeRetry,
+      }),
+      concurrency: 2,
+    },
   };
 }
 
@@ -84,6 +114,8 @@ export interface StartWorkersOptions {
   /** Overrides for tests (shorter backoff, smaller page limits). */
   sync?: Partial<SyncSettings>;
   timing?: WorkerTiming;
+  /** Attempts and backoff of notice mails (tests shorten the backoff). */
+  noticeRetry?: NoticeRetry;
 }
 
 export interface Workers extends RunningWorkers {
@@ -95,14 +127,15 @@ export interface Workers extends RunningWorkers {
 /**
  * Starts a worker on every queue, then queues what each start asks for: re-filing records if the
  * filing rules changed (once per version), re-sealing secrets if the secret key changed (once per
- * key), and the hourly clean-up of expired link attempts (one scheduler, upserted).
+ * key), and the hourly schedulers (upserted): the clean-up of expired link attempts, the audit
+ * trail's retention purge and the scan for notices that come with time.
  */
 export async function startWorkers(options: StartWorkersOptions): Promise<Workers> {
   const { config, log } = options;
   const pool = createPool(config.databaseUrl, options.name ?? 'carebinder-worker', options.poolSize);
   const factory = createQueueFactory({ redisUrl: config.redisUrl, databaseUrl: config.databaseUrl, role: 'worker', prefix: options.prefix });
   const queues = createQueues(factory);
-  const running = runWorkers(factory, Object.values(servedQueues({ config, pool, factory, log, prefix: options.prefix, sync: options.sync })) as WorkerDefinition[], log, options.timing);
+  const running = runWorkers(factory, Object.values(servedQueues({ config, pool, factory, queues, log, prefix: options.prefix, sync: options.sync, noticeRetry: options.noticeRetry })) as WorkerDefinition[], log, options.timing);
   const close = async () => {
     await running.close();
     await queues.close();
@@ -114,6 +147,8 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Worker
     await enqueueRecategorize(queues.records);
     await enqueueReseal(queues.secrets, createSecretBox(config.secretKey, config.oldSecretKeys));
     await scheduleLaunchCleanup(queues.launches);
+    await scheduleAuditPurge(queues.audit);
+    await scheduleNoticeScan(queues.notices);
   } catch (error) {
     await close().catch(() => {});
     throw error;

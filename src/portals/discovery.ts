@@ -53,7 +53,7 @@ export async function discoverSmartConfiguration(fhirBaseUrl: string): Promise<S
 }
 
 async function fromWellKnown(base: string): Promise<SmartConfiguration> {
-  const body = WellKnown.parse(await portalJson(`${base}/.well-known/smart-configuration`, {}, { timeoutMs: 10_000, maxBytes: 256 * 1024 }));
+  const body = WellKnown.parse(await portalJson(`${base}/.well-known/smart-configuration`, {}, { timeoutMs: 10_000, maxBytes: 256 * 1024, kind: 'discovery' }));
   return {
     ...(body.issuer ? { issuer: body.issuer } : {}),
     authorizationEndpoint: body.authorization_endpoint,
@@ -72,7 +72,7 @@ async function fromCapabilityStatement(base: string): Promise<SmartConfiguration
   const statement = await portalJson<{ rest?: Array<{ security?: { extension?: Array<{ url?: string; extension?: Array<{ url?: string; valueUri?: string }> }> } }> }>(
     `${base}/metadata`,
     { headers: { accept: 'application/fhir+json' } },
-    { timeoutMs: 15_000, maxBytes: 4 * 1024 * 1024 },
+    { timeoutMs: 15_000, maxBytes: 4 * 1024 * 1024, kind: 'discovery' },
   );
   const uris = statement.rest?.[0]?.security?.extension?.find((e) => e.url === OAUTH_URIS)?.extension ?? [];
   const uri = (name: string) => uris.find((e) => e.url === name)?.valueUri;

@@ -276,3 +276,9 @@ export function createLinkRepository(db: Queryable, box: SecretBox) {
 }
 
 export type LinkRepository = ReturnType<typeof createLinkRepository>;
+
+/** Links per status across the deployment (the carebinder_links gauge), unlinked ones included. */
+export async function countLinksByStatus(db: Queryable): Promise<Array<{ status: LinkStatus; count: number }>> {
+  const { rows } = await db.query<{ status: LinkStatus; count: string }>('SELECT status, count(*) AS count FROM links GROUP BY status');
+  return rows.map((row) => ({ status: row.status, count: Number(row.count) }));
+}

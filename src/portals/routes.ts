@@ -8,6 +8,7 @@ import { SESSION_COOKIE } from '../plugins/security.js';
 import { createAccountRepository } from '../accounts/repository.js';
 import { PortalResponseError, PortalUnreachableError } from '../http/portal-http.js';
 import { enqueueSync, scheduleLinkSync, unscheduleLinkSync } from '../jobs/sync.js';
+import { withPortal } from '../observability/portal-context.js';
 import { createPortalRegistry, type Portal } from './registry.js';
 import { createLinkRepository, type Link, type StoredTokens } from './links.js';
 import { createSmartLaunch, isNetworkFailure, issuerProblem, oauthErrorFrom } from './smart-launch.js';
@@ -38,7 +39,7 @@ const oauthErrorCode = (error: string) => (/^[\w.-]{1,64}$/.test(error) ? error 
 
 /** The issuer of a launch started before carebinder stored it with the launch (migration 0008). */
 async function issuerDiscoveredNow(portal: Portal): Promise<string | null> {
-  return discoverSmartConfiguration(portal.fhirBaseUrl).then(
+  return withPortal(portal.id, () => discoverSmartConfiguration(portal.fhirBaseUrl)).then(
     (configuration) => expectedIssuer(configuration, portal.fhirBaseUrl),
     () => null,
   );
@@ -73,7 +74,8 @@ export const portalRoutes: FastifyPluginAsyncZod<{ publicUrl: string; syncEveryM
       const portal = await registry.find(request.body.portalId);
       if (!portal) throw new NotFoundError(`There is no portal "${request.body.portalId}".`);
       try {
-        const started = await launch.start(account.id, portal);
+        const started = await withPortal(portal.id, () => launch.start(account.id, portal));
+        await app.audit.record(request, 'link.start', `portal:${portal.id}`);
         request.log.info({ portalId: portal.id, scopes: started.scopes }, 'link started');
         return { authorizeUrl: started.authorizeUrl, expiresInSeconds: 600 };
       } catch (error) {
@@ -118,20 +120,22 @@ export const portalRoutes: FastifyPluginAsyncZod<{ publicUrl: string; syncEveryM
       if (tokens && link.revocationEndpoint) await revokeAtPortal(link, tokens, await registry.find(link.portalId));
       if (request.query.deleteRecords === 'true') await links.delete(link.id);
       else await links.markUnlinked(link.id);
+      await app.audit.record(request, 'link.remove', `link:${link.id}`);
       request.log.info({ linkId: link.id, deleteRecords: request.query.deleteRecords }, 'link removed');
       return reply.code(204).send(null);
     },
   );
 
   async function revokeAtPortal(link: Link, tokens: StoredTokens, portal: Portal | null): Promise<void> {
-    if (!portal || !link.revocationEndpoint) return;
+    const endpoint = link.revocationEndpoint;
+    if (!portal || !endpoint) return;
     const credentials = { clientId: portal.clientId, clientSecret: await registry.clientSecret(portal.id) };
     for (const [token, hint] of [
       [tokens.refresh_token, 'refresh_token'],
       [tokens.access_token, 'access_token'],
     ] as const) {
       if (!token) continue;
-      const revoked = await revokeToken(link.revocationEndpoint, token, hint, credentials).catch(() => false);
+      const revoked = await withPortal(portal.id, () => revokeToken(endpoint, token, hint, credentials)).catch(() => false);
       if (!revoked) app.log.warn({ linkId: link.id, hint }, 'portal did not confirm revocation; tokens deleted here anyway');
     }
   }
@@ -206,13 +210,13 @@ export const portalRoutes: FastifyPluginAsyncZod<{ publicUrl: string; syncEveryM
         return refuse('failed', { error: (failure as Error).name });
       }
 
-      const configuration = await discoverSmartConfiguration(portal.fhirBaseUrl);
+      const configuration = await withPortal(portal.id, () => discoverSmartConfiguration(portal.fhirBaseUrl));
       let refreshExpiresAt: Date | null = null;
       if (tokenResponse.refresh_token && configuration.introspectionEndpoint) {
-        refreshExpiresAt = await introspectExpiry(configuration.introspectionEndpoint, tokenResponse.refresh_token, 'refresh_token', {
-          clientId: portal.clientId,
-          clientSecret: await registry.clientSecret(portal.id),
-        }).catch(() => null);
+        const credentials = { clientId: portal.clientId, clientSecret: await registry.clientSecret(portal.id) };
+        const { introspectionEndpoint } = configuration;
+        const refreshToken = tokenResponse.refresh_token;
+        refreshExpiresAt = await withPortal(portal.id, () => introspectExpiry(introspectionEndpoint, refreshToken, 'refresh_token', credentials)).catch(() => null);
       }
       const { link, created } = await links.saveGrant({
         accountId: account.id,
@@ -224,6 +228,8 @@ export const portalRoutes: FastifyPluginAsyncZod<{ publicUrl: string; syncEveryM
         refreshExpiresAt,
         endpoints: { token: configuration.tokenEndpoint, revocation: configuration.revocationEndpoint, introspection: configuration.introspectionEndpoint },
       });
+      // The callback has no guarded session (it is not under /api): the account is the launch's.
+      await app.audit.record(request, 'link.create', `link:${link.id}`, account.id);
       try {
         await scheduleLinkSync(app.queues.sync, link.id, syncEveryMs);
         await enqueueSync(app.queues.sync, link.id);

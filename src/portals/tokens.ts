@@ -75,11 +75,12 @@ export class TokenRefusedError extends Error {
 interface Caps {
   timeoutMs: number;
   maxBytes: number;
+  kind: 'token' | 'revoke' | 'introspect';
 }
 
-const REFRESH_CAPS: Caps = { timeoutMs: 20_000, maxBytes: 256 * 1024 };
-const REVOCATION_CAPS: Caps = { timeoutMs: 10_000, maxBytes: 64 * 1024 };
-const INTROSPECTION_CAPS: Caps = { timeoutMs: 10_000, maxBytes: 64 * 1024 };
+const REFRESH_CAPS: Caps = { timeoutMs: 20_000, maxBytes: 256 * 1024, kind: 'token' };
+const REVOCATION_CAPS: Caps = { timeoutMs: 10_000, maxBytes: 64 * 1024, kind: 'revoke' };
+const INTROSPECTION_CAPS: Caps = { timeoutMs: 10_000, maxBytes: 64 * 1024, kind: 'introspect' };
 
 type Endpoint = 'token_endpoint' | 'revocation_endpoint' | 'introspection_endpoint';
 

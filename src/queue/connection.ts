@@ -1,9 +1,11 @@
 // The one place that knows which store backs the job queues. Redis in production, tests and CI;
 // BullMQ's PostgreSQL backend for an npm-only first run (no REDIS_URL). Queue code elsewhere is
-// the same either way: it asks this factory for its Queue and Worker.
+// the same either way: it asks this factory for its Queue and Worker. With tracing on, every queue
+// and worker carries bullmq-otel's telemetry, so a job's processing continues the trace that queued it.
 import { Queue, Worker, createPostgresBackend } from 'bullmq';
 import type { DefaultJobOptions, Processor, QueueOptions, WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
+import { queueTelemetry } from '../observability/tracing.js';
 import { withTimeout } from '../util/timeout.js';
 
 export type QueueStoreKind = 'redis' | 'postgres';
@@ -60,9 +62,9 @@ function redisQueueFactory(redisUrl: string, options: QueueFactoryOptions): Queu
     kind: 'redis',
     redis,
     createQueue: <D, N extends string = string>(name: string, settings?: QueueSettings) =>
-      quiet(new Queue<D, unknown, N>(name, { defaultJobOptions: DEFAULT_JOB_OPTIONS, ...settings, prefix, connection: redis })),
+      quiet(new Queue<D, unknown, N>(name, { defaultJobOptions: DEFAULT_JOB_OPTIONS, ...queueTelemetry(), ...settings, prefix, connection: redis })),
     createWorker: <D, N extends string = string>(name: string, processor: Processor<D, unknown, N>, settings?: WorkerSettings) =>
-      new Worker<D, unknown, N>(name, processor, { ...DEFAULT_WORKER_SETTINGS, ...settings, prefix, connection: redis }),
+      new Worker<D, unknown, N>(name, processor, { ...DEFAULT_WORKER_SETTINGS, ...queueTelemetry(), ...settings, prefix, connection: redis }),
     close: async () => {
       await redis.quit().catch(() => redis.disconnect());
     },
@@ -77,9 +79,9 @@ function postgresQueueFactory(databaseUrl: string): QueueFactory {
     kind: 'postgres',
     redis: undefined,
     createQueue: <D, N extends string = string>(name: string, settings?: QueueSettings) =>
-      quiet(new Queue(name, { defaultJobOptions: DEFAULT_JOB_OPTIONS, ...settings, connection }, createPostgresBackend) as unknown as Queue<D, unknown, N>),
+      quiet(new Queue(name, { defaultJobOptions: DEFAULT_JOB_OPTIONS, ...queueTelemetry(), ...settings, connection }, createPostgresBackend) as unknown as Queue<D, unknown, N>),
     createWorker: <D, N extends string = string>(name: string, processor: Processor<D, unknown, N>, settings?: WorkerSettings) =>
-      new Worker(name, processor as Processor, { ...DEFAULT_WORKER_SETTINGS, ...settings, connection }, createPostgresBackend) as unknown as Worker<D, unknown, N>,
+      new Worker(name, processor as Processor, { ...DEFAULT_WORKER_SETTINGS, ...queueTelemetry(), ...settings, connection }, createPostgresBackend) as unknown as Worker<D, unknown, N>,
     close: async () => {},
   };
 }

@@ -8,12 +8,13 @@
 // related/encounter, Composition.encounter/event, one binder item) or, since real portals often do
 // not link them, the report is dated within the event's window (see WINDOWS). Each gap names the
 // organization to ask: the event's performer, service provider or location, resolved against the
-// stored Organization, Location and PractitionerRole records.
+// stored Organization, Location and PractitionerRole records, else the portal that holds its record.
+// A percutaneous needle biopsy is asked for its pathology report only: its record is that report.
 
 import { extractBinderFields, type BinderFields } from './binder-fields.js';
 import { CATEGORIES, CATEGORY_IDS, type CategoryId } from './categories.js';
 import { codingsOf, conceptMatchText } from './classify/fhir.js';
-import { asObject, daysBetween, dayOf, objects, parseReference, referenceKey, resourceTypeOf, text, type JsonObject } from './fhir-read.js';
+import { asObject, dayOf, objects, parseReference, referenceKey, resourceTypeOf, text, type JsonObject } from './fhir-read.js';
 import { RecordIndex, type StoredRecord } from './stored-record.js';
 import { summariseRadiation } from './treatment-radiation.js';
 
@@ -120,6 +121,33 @@ const TISSUE_WORDS = /\b(biops(y|ies)|excision(al)?|excise|resection|lumpectomy|
 // A pathology examination or a review is the report's side, not a procedure that takes tissue.
 const NOT_TISSUE_WORDS = /\b(patholog\w*|review|consult\w*|planning|history of|status post|screening questionnaire)\b/i;
 
+// Percutaneous needle biopsies (FNA, core needle, image-guided, bone marrow): done in radiology or clinic,
+// their record is the pathology report; no operation report is asked for them.
+const NEEDLE_BIOPSY_CPT: ReadonlyArray<readonly [number, number]> = [
+  [10004, 10021], // Fine needle aspiration
+  [19081, 19086], // Breast biopsy, percutaneous, with imaging guidance
+  [19100, 19100], // Breast biopsy, percutaneous, needle core, without imaging guidance
+  [20220, 20225], // Bone biopsy, trocar or needle
+  [32405, 32405], // Lung or mediastinum biopsy, percutaneous needle
+  [38220, 38222], // Bone marrow aspiration and biopsy
+  [47000, 47000], // Liver biopsy, percutaneous needle
+  [49180, 49180], // Abdominal or retroperitoneal mass biopsy, percutaneous needle
+  [50200, 50200], // Kidney biopsy, percutaneous
+  [55700, 55706], // Prostate biopsy, needle
+  [60100, 60100], // Thyroid biopsy, percutaneous core needle
+];
+const NEEDLE_BIOPSY_WORDS = /\b(needle|percutaneous|fna|core biops\w*|bone marrow (aspirat\w*|biops\w*)|(us|ct|mri?|ultrasound|stereotactic|image)[- ]guided)\b/i;
+
+function isNeedleBiopsy(r: JsonObject): boolean {
+  for (const coding of codingsOf(r.code)) {
+    if (coding.system !== 'cpt' || !/^\d{5}$/.test(coding.code)) continue;
+    const code = Number(coding.code);
+    if (NEEDLE_BIOPSY_CPT.some(([from, to]) => code >= from && code <= to)) return true;
+  }
+  const words = conceptMatchText(r.code);
+  return /\bbiops|\baspirat/i.test(words) && NEEDLE_BIOPSY_WORDS.test(words);
+}
+
 function isTissueProcedure(r: JsonObject): boolean {
   for (const coding of codingsOf(r.code)) {
     if (coding.system === 'snomed' && TISSUE_SNOMED.has(coding.code)) return true;
@@ -168,19 +196,18 @@ function withdrawn(item: Prepared): boolean {
   return WITHDRAWN.has(text(item.r.status) ?? '');
 }
 
-function sharePortal(a: Prepared, b: Prepared): boolean {
-  for (const portal of a.portals) if (b.portals.has(portal)) return true;
-  return false;
-}
-
 function keysOf(references: readonly JsonObject[]): string[] {
   return references.map((reference) => referenceKey(reference.reference)).filter((key): key is string => key !== null);
 }
 
-/** Every resource the report says it is about: the event itself, its encounter, its order. */
-function reportTargets(report: Prepared): Set<string> {
+const targetsOf = new WeakMap<Prepared, ReadonlySet<string>>();
+
+/** Every resource the report says it is about: the event itself, its encounter, its order (read once per report). */
+function reportTargets(report: Prepared): ReadonlySet<string> {
+  const known = targetsOf.get(report);
+  if (known) return known;
   const r = report.r;
-  return new Set([
+  const targets = new Set([
     ...keysOf(objects(r.imagingStudy)),
     ...keysOf(objects(r.encounter)),
     ...keysOf(objects(r.basedOn)),
@@ -189,6 +216,8 @@ function reportTargets(report: Prepared): Set<string> {
     ...keysOf(objects(asObject(r.context)?.encounter)),
     ...keysOf(objects(r.event).flatMap((event) => objects(event.detail))),
   ]);
+  targetsOf.set(report, targets);
+  return targets;
 }
 
 /** What the event says about itself: its own key, its reports, its order, its encounter. */
@@ -202,29 +231,74 @@ function eventLinks(event: Prepared): { self: string | null; reports: Set<string
   };
 }
 
-function within(day: string | null, from: string | null, to: string | null, before: number, after: number): boolean {
-  if (!day || !from || !to) return false;
-  const sinceStart = daysBetween(from, day);
-  const sinceEnd = daysBetween(to, day);
-  return sinceStart !== null && sinceEnd !== null && sinceStart >= -before && sinceEnd <= after;
+/** Whole days since 1970 of a full date ("2024-03-05"), else null (a partial date has no day). */
+function dayNumber(day: string | null): number | null {
+  if (!day || day.length !== 10) return null;
+  const ms = Date.parse(`${day}T00:00:00Z`);
+  return Number.isNaN(ms) ? null : Math.round(ms / 86_400_000);
 }
 
-function answered(event: Prepared, rule: GapRule, reports: readonly Prepared[]): boolean {
-  const links = eventLinks(event);
-  for (const report of reports) {
-    if (event.record.group !== undefined && report.record.group === event.record.group) return true;
-    if (sharePortal(event, report)) {
-      const reportId = text(report.r.id);
-      if (reportId && links.reports.has(`${report.type}/${reportId}`)) return true;
-      const targets = reportTargets(report);
-      if (links.self && targets.has(links.self)) return true;
-      for (const order of links.orders) if (targets.has(order)) return true;
-      // The operation's own note, written in the same visit (an inpatient stay holds more than one event: not for discharge).
-      if (links.encounter && rule.category !== 'discharge-summaries' && targets.has(links.encounter) && within(report.day, event.day, event.lastDay, rule.before, rule.after)) return true;
+function within(day: string | null, from: string | null, to: string | null, before: number, after: number): boolean {
+  const at = dayNumber(day);
+  const start = dayNumber(from);
+  const end = dayNumber(to);
+  return at !== null && start !== null && end !== null && at >= start - before && at <= end + after;
+}
+
+/** The reports of one category, looked up by binder item, by what they are and point at (per portal), and by day. */
+class ReportIndex {
+  private readonly groups = new Set<string>();
+  private readonly bySelf = new Set<string>();
+  private readonly byTarget = new Map<string, Prepared[]>();
+  /** Report days, ascending. */
+  private readonly days: number[];
+
+  constructor(reports: readonly Prepared[]) {
+    const days: number[] = [];
+    for (const report of reports) {
+      if (report.record.group !== undefined) this.groups.add(report.record.group);
+      const id = text(report.r.id);
+      for (const portal of report.portals) {
+        if (id) this.bySelf.add(`${portal} ${report.type}/${id}`);
+        for (const target of reportTargets(report)) {
+          const key = `${portal} ${target}`;
+          const list = this.byTarget.get(key);
+          if (list) list.push(report);
+          else this.byTarget.set(key, [report]);
+        }
+      }
+      const day = dayNumber(report.day);
+      if (day !== null) days.push(day);
     }
-    if (within(report.day, event.day, event.lastDay, rule.before, rule.after)) return true;
+    this.days = days.sort((a, b) => a - b);
   }
-  return false;
+
+  /** Whether a report answers the event: one binder item, linked either way at its portal, or dated within the rule's window. */
+  answers(event: Prepared, rule: GapRule): boolean {
+    if (event.record.group !== undefined && this.groups.has(event.record.group)) return true;
+    const links = eventLinks(event);
+    for (const portal of event.portals) {
+      for (const report of links.reports) if (this.bySelf.has(`${portal} ${report}`)) return true;
+      if (links.self && this.byTarget.has(`${portal} ${links.self}`)) return true;
+      for (const order of links.orders) if (this.byTarget.has(`${portal} ${order}`)) return true;
+      // The operation's own note, written in the same visit (an inpatient stay holds more than one event: not for discharge).
+      if (links.encounter && rule.category !== 'discharge-summaries') {
+        for (const report of this.byTarget.get(`${portal} ${links.encounter}`) ?? []) if (within(report.day, event.day, event.lastDay, rule.before, rule.after)) return true;
+      }
+    }
+    const start = dayNumber(event.day);
+    const end = dayNumber(event.lastDay);
+    if (start === null || end === null) return false;
+    // The first report on or after the window's first day, if it is not past its last.
+    let low = 0;
+    let high = this.days.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (this.days[middle] < start - rule.before) low = middle + 1;
+      else high = middle;
+    }
+    return low < this.days.length && this.days[low] <= end + rule.after;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -258,8 +332,12 @@ function firstAddress(r: JsonObject): string | null {
 
 class OrganizationResolver {
   private readonly index: RecordIndex;
+  private readonly ownOrganizations = new Map<string, GapOrganization | null>();
 
-  constructor(records: readonly ChecklistRecord[]) {
+  constructor(
+    records: readonly ChecklistRecord[],
+    private readonly prepared: readonly Prepared[],
+  ) {
     this.index = new RecordIndex(records, (resource) => {
       const type = resourceTypeOf(resource);
       const id = text(asObject(resource)?.id);
@@ -320,7 +398,35 @@ class OrganizationResolver {
         }
       }
     }
-    return found.find((organization) => organization.address || organization.phone || organization.fax) ?? found[0] ?? null;
+    return found.find((organization) => organization.address || organization.phone || organization.fax) ?? found[0] ?? this.portalOrganization(event);
+  }
+
+  /**
+   * When the event names no organization (a performer who is only a practitioner), the portal that
+   * holds its record is the one to ask: the organization its records name most as service provider,
+   * custodian or performer, else the portal's name. An upload is no one to ask.
+   */
+  private portalOrganization(event: Prepared): GapOrganization | null {
+    const source = event.record.sources.find((candidate) => !candidate.portalId.startsWith('upload:'));
+    if (!source) return null;
+    if (this.ownOrganizations.has(source.portalId)) return this.ownOrganizations.get(source.portalId) ?? null;
+    const counts = new Map<string, { count: number; reference: JsonObject; from: Prepared }>();
+    for (const item of this.prepared) {
+      if (!item.portals.has(source.portalId)) continue;
+      const references = [item.r.serviceProvider, item.r.custodian, ...objects(item.r.performer).map((performer) => performer.onBehalfOf)];
+      for (const reference of objects(references)) {
+        const key = referenceKey(reference.reference);
+        if (key === null || !key.startsWith('Organization/')) continue;
+        const entry = counts.get(key) ?? { count: 0, reference, from: item };
+        entry.count += 1;
+        counts.set(key, entry);
+      }
+    }
+    const ranked = [...counts.values()].sort((a, b) => b.count - a.count);
+    const named = ranked.map((entry) => this.fromReference(entry.reference, entry.from)).find((organization) => organization !== null);
+    const organization = named ?? { name: source.portalName, address: null, phone: null, fax: null };
+    this.ownOrganizations.set(source.portalId, organization);
+    return organization;
   }
 }
 
@@ -345,8 +451,9 @@ function eventOf(item: Prepared, title?: string, date?: string | null, endDate?:
 /** The events whose record is absent, in the leaflet's order of their categories, newest first. */
 export function findGaps(records: readonly ChecklistRecord[]): ChecklistGap[] {
   const prepared = records.map(prepare).filter((item): item is Prepared => item !== null);
-  const resolver = new OrganizationResolver(records);
+  const resolver = new OrganizationResolver(records, prepared);
   const reportsIn = new Map<CategoryId, Prepared[]>();
+  const indexes = new Map<CategoryId, ReportIndex>();
   for (const item of prepared) {
     if (!REPORT_TYPES.has(item.type) || withdrawn(item)) continue;
     for (const category of item.record.categories) {
@@ -368,7 +475,12 @@ export function findGaps(records: readonly ChecklistRecord[]): ChecklistGap[] {
   };
   const check = (kind: GapKind, item: Prepared) => {
     const rule = GAP_RULES[kind];
-    if (!answered(item, rule, reportsIn.get(rule.category) ?? [])) add(kind, item);
+    let index = indexes.get(rule.category);
+    if (!index) {
+      index = new ReportIndex(reportsIn.get(rule.category) ?? []);
+      indexes.set(rule.category, index);
+    }
+    if (!index.answers(item, rule)) add(kind, item);
   };
 
   // Procedures that an ImagingStudy names as its own: the study stands for the exam.
@@ -382,7 +494,7 @@ export function findGaps(records: readonly ChecklistRecord[]): ChecklistGap[] {
     if (withdrawn(item)) continue;
     const categories = item.record.categories;
     if (item.type === 'Procedure') {
-      if (categories.includes('operation-reports')) check('operation-report', item);
+      if (categories.includes('operation-reports') && !isNeedleBiopsy(item.r)) check('operation-report', item);
       const elsewhere = categories.some((category) => category !== 'operation-reports');
       if (!elsewhere && isTissueProcedure(item.r)) check('pathology-report', item);
       const id = text(item.r.id);

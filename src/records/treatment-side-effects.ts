@@ -21,6 +21,7 @@ import {
   type JsonObject,
 } from './fhir-read.js';
 import { medicineIdentity } from './medicine-names.js';
+import { statedContinuation } from './patient-entered.js';
 import { mergeSources, type PortalSource, type RecordIndex, type StoredRecord } from './stored-record.js';
 import { UnionFind } from './union-find.js';
 
@@ -283,15 +284,29 @@ function summariseEpisode(items: SideEffectRecord[], candidates: readonly Treatm
     firstNoted,
     linkedTreatments: linked,
     linkedBy,
-    continuedAfterTreatment: continuation(
-      items.flatMap((item) => item.assertions),
-      linked,
-    ),
+    // Rule: the patient's own answer ("did it continue after treatment?", on an entry they made) is
+    // what they lived through; it stands over what the records' dates suggest.
+    continuedAfterTreatment:
+      statedByPatient(items) ??
+      continuation(
+        items.flatMap((item) => item.assertions),
+        linked,
+      ),
     abatement: latest(items.map((item) => item.abatement)),
     clinicalStatus: latestStatus?.fields.status ?? null,
     sources: mergeSources(items.map((item) => item.record.sources)),
     recordIds: items.map((item) => item.record.id),
   };
+}
+
+/** The latest answer the patient gave on their own entries of this side effect, if any. */
+function statedByPatient(items: readonly SideEffectRecord[]): Continuation | null {
+  const stated = items
+    .map((item) => ({ answer: statedContinuation(item.r), date: item.statusDate ?? '' }))
+    .filter((each): each is { answer: boolean; date: string } => each.answer !== null)
+    .sort((a, b) => a.date.localeCompare(b.date))
+    .at(-1);
+  return stated ? (stated.answer ? 'yes' : 'no') : null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -393,7 +408,10 @@ function linkTreatments(
       else if (target) add(otherTreatment(extractBinderFields(target.resource)));
       else {
         const display = text(cause.display);
-        if (display) add({ kind: 'other', name: display, firstDate: null, lastDate: null, ongoing: false });
+        // Named in words only (the patient's "paclitaxel"): the treatment of that name when the binder holds it.
+        const named = display ? candidates.filter((candidate) => candidate.names.some((name) => mentions(display.toLowerCase(), name))) : [];
+        for (const candidate of named) add(candidate.treatment);
+        if (display && named.length === 0) add({ kind: 'other', name: display, firstDate: null, lastDate: null, ongoing: false });
       }
     }
     if (item.type === 'AllergyIntolerance') {

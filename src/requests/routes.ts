@@ -75,14 +75,20 @@ export const requestRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const account = requireAccount(request);
-      return buildChecklist(app.db, account.id, account.binderVersion);
+      const checklist = await buildChecklist(app.db, account.id, account.binderVersion);
+      await app.audit.record(request, 'record.read', 'checklist');
+      return checklist;
     },
   );
 
   app.get(
     '/api/me/details',
     { schema: { tags: ['requests'], summary: "The patient's details for a records request: saved, proposed from the linked portals, and the medical record numbers they gave", response: { 200: PatientDetailsAnswer } } },
-    async (request) => patientDetails(app.db, requireAccount(request).id),
+    async (request) => {
+      const details = await patientDetails(app.db, requireAccount(request).id);
+      await app.audit.record(request, 'record.read', 'details');
+      return details;
+    },
   );
 
   app.patch(
@@ -193,6 +199,7 @@ export const requestRoutes: FastifyPluginAsyncZod = async (app) => {
       const found = await ownRequest(request);
       const details = letterDetails(await patientDetails(app.db, found.accountId));
       const pdf = await renderLetterPdf(found, details);
+      await app.audit.record(request, 'export.read', `request-letter:${found.id}`);
       return reply
         .type('application/pdf')
         .header('content-disposition', `attachment; filename="records-request-${slug(found.organization.name)}.pdf"`)

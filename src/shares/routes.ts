@@ -120,6 +120,7 @@ export const shareRoutes: FastifyPluginAsyncZod<ShareRoutesOptions> = async (app
         });
         const viewer = viewerUrl(base, link);
         const qrPng = await QRCode.toDataURL(viewer, { errorCorrectionLevel: 'M', margin: 2, scale: 6 });
+        await app.audit.record(request, 'share.create', `share:${share.id}`);
         request.log.info({ shareId: share.id, contents, passcode: body.passcode !== undefined }, 'share created');
         return reply.code(201).header('cache-control', 'no-store').send({ id: share.id, link, viewerUrl: viewer, qrPng, expiresAt: expiresAt.toISOString() });
       } finally {
@@ -156,6 +157,7 @@ export const shareRoutes: FastifyPluginAsyncZod<ShareRoutesOptions> = async (app
     { schema: { tags: ['shares'], summary: 'Revoke a share: the link answers 404 from now on and its encrypted files are deleted', params: ShareParams, response: { 204: z.null() } } },
     async (request, reply) => {
       if (!(await shares.revoke(request.params.id, requireAccount(request).id))) throw new NotFoundError('No such share.');
+      await app.audit.record(request, 'share.revoke', `share:${request.params.id}`);
       return reply.code(204).send(null);
     },
   );
@@ -207,6 +209,8 @@ export const shareRoutes: FastifyPluginAsyncZod<ShareRoutesOptions> = async (app
           const left = await shares.spendAttempt(share.id);
           if (left === null) throw new NotFoundError(GONE);
           await shares.recordAccess(share.id, { recipient, address, outcome: left === 0 ? 'locked' : 'wrong-passcode' });
+          // In the owner's trail: the recipient's address and browser (the name they typed stays in the share's own log).
+          await app.audit.record(request, 'share.read-refused', `share:${share.id}`, share.accountId);
           request.log.info({ shareId: share.id, remainingAttempts: left }, 'share: wrong passcode');
           throw new PasscodeError(
             left === 0
@@ -229,6 +233,7 @@ export const shareRoutes: FastifyPluginAsyncZod<ShareRoutesOptions> = async (app
       });
       await shares.addLocations(share.id, locations, expiresAt);
       await shares.recordAccess(share.id, { recipient, address, outcome: 'served' });
+      await app.audit.record(request, 'share.read', `share:${share.id}`, share.accountId);
       return { files: answer };
     },
   );

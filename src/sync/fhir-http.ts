@@ -8,6 +8,7 @@
 // sync's progress; generic retry wrappers (p-retry, got's retry) see only status codes.
 import { sourceUrlResolver } from '../records/source-url.js';
 import { portalRequest, PortalUnreachableError, parseJsonObject, type PortalResponse } from '../http/portal-http.js';
+import type { PortalRequestKind } from '../observability/metrics.js';
 import type { TokenKeeper } from '../portals/token-refresh.js';
 import type { PortalLimiter } from './portal-limiter.js';
 
@@ -80,19 +81,20 @@ export function createFhirHttp(deps: FhirHttpDeps) {
   /** Absolute URL on the portal for a relative reference or link; null when it points elsewhere. */
   const resolve = sourceUrlResolver(base);
 
-  async function send(url: string, accept: string, maxBytes: number): Promise<PortalResponse> {
+  async function send(url: string, accept: string, maxBytes: number, kind: PortalRequestKind): Promise<PortalResponse> {
     const release = await deps.limiter.acquire(deps.portalId);
     try {
       token ??= await deps.tokens.accessToken(deps.linkId);
-      return await portalRequest(url, { headers: { accept, authorization: `Bearer ${token}` } }, { maxBytes, timeoutMs: 30_000 });
+      return await portalRequest(url, { headers: { accept, authorization: `Bearer ${token}` } }, { maxBytes, timeoutMs: 30_000, kind });
     } finally {
       await release();
     }
   }
 
-  async function get(url: string, options: { accept?: string; maxBytes?: number } = {}): Promise<PortalResponse> {
+  async function get(url: string, options: { accept?: string; maxBytes?: number; kind?: PortalRequestKind } = {}): Promise<PortalResponse> {
     const target = resolve(url);
     if (!target) throw new PortalClientError(400, url, 'the URL is not on the portal, so no token is sent there');
+    const kind = options.kind ?? requestKind(target);
     const accept = options.accept ?? 'application/fhir+json, application/json;q=0.9';
     const maxBytes = options.maxBytes ?? MAX_PAGE_BYTES;
     let transientFailures = 0;
@@ -101,7 +103,7 @@ export function createFhirHttp(deps: FhirHttpDeps) {
     for (;;) {
       let response: PortalResponse;
       try {
-        response = await send(target, accept, maxBytes);
+        response = await send(target, accept, maxBytes, kind);
       } catch (error) {
         if (!(error instanceof PortalUnreachableError)) throw error;
         if (++transientFailures > policy.transientRetries) throw new PortalUnavailableError(`the portal ${error.message}`, { cause: error });
@@ -158,6 +160,14 @@ export function createFhirHttp(deps: FhirHttpDeps) {
 }
 
 export type FhirHttp = ReturnType<typeof createFhirHttp>;
+
+/** What a GET is for, read from its URL: the CapabilityStatement, a search (or its next page), a Binary, or a read. */
+function requestKind(url: string): PortalRequestKind {
+  const { pathname, search } = new URL(url);
+  if (/\/metadata$/.test(pathname)) return 'metadata';
+  if (search !== '' || /\/[A-Z][A-Za-z]+\/?$/.test(pathname)) return 'search';
+  return /\/Binary\/[^/]+$/.test(pathname) ? 'binary' : 'read';
+}
 
 function retryAfterMs(response: PortalResponse): number | null {
   const header = response.headers.get('retry-after');

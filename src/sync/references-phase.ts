@@ -137,7 +137,7 @@ class ReferencesPhase {
   private async fetchDocument(target: string, contentType: string | null, report: TypeReport): Promise<void> {
     const url = this.ctx.http.resolve(target)!;
     try {
-      const response = await this.ctx.http.get(url, { accept: contentType ?? '*/*', maxBytes: this.ctx.deps.settings.maxDocumentBytes });
+      const response = await this.ctx.http.get(url, { accept: contentType ?? '*/*', maxBytes: this.ctx.deps.settings.maxDocumentBytes, kind: 'binary' });
       let content = response.bytes;
       let type = response.headers.get('content-type')?.split(';')[0]?.trim() ?? contentType ?? 'application/octet-stream';
       // Some servers answer a Binary read with the FHIR resource, the bytes base64 inside.

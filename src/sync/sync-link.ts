@@ -4,6 +4,11 @@
 // the run: succeeded, incomplete (attachments missing, named), or failed, with the link's status
 // moved through LinkRepository. Failures are classified by their type. Progress is saved per
 // page in the job, so a worker killed mid-sync resumes at its page; writes are idempotent.
+// Each attempt is one span ("sync link", its portal requests inside) and counts in the metrics:
+// how it ended and what it wrote, labelled with the portal's registry id.
+import { recordSyncResources, recordSyncRun, type SyncRunOutcome } from '../observability/metrics.js';
+import { withPortal } from '../observability/portal-context.js';
+import { withSpan } from '../observability/tracing.js';
 import type { Link } from '../portals/links.js';
 import { NeedsRelinkError, RefreshUnavailableError } from '../portals/token-refresh.js';
 import { createFhirHttp, PortalClientError, PortalRateLimitedError, PortalUnavailableError } from './fhir-http.js';
@@ -42,9 +47,36 @@ export interface SyncOutcome {
 const CLAIM_MINUTES = 30;
 
 export async function syncLink(job: SyncJob, deps: SyncDeps): Promise<SyncOutcome> {
+  return withSpan('sync link', { attributes: { 'carebinder.sync.attempt': job.attemptsMade + 1 } }, async (span) => {
+    const link = await deps.links.findById(job.data.linkId);
+    const portal = link?.portalId ?? 'unknown';
+    span.setAttribute('carebinder.portal', portal);
+    let outcome: SyncRunOutcome = 'failed';
+    try {
+      const result = await withPortal(portal, () => syncFoundLink(job, deps, link));
+      outcome = result.state;
+      span.setAttributes({ 'carebinder.sync.pages': result.pages ?? 0, 'carebinder.sync.stored': result.stored ?? 0, 'carebinder.sync.missing_documents': result.missing ?? 0 });
+      return result;
+    } catch (error) {
+      outcome = attemptOutcome(job, error);
+      throw error;
+    } finally {
+      span.setAttribute('carebinder.sync.outcome', outcome);
+      recordSyncRun(portal, outcome);
+    }
+  });
+}
+
+/** How a failed attempt ends: waiting out a rate limit, retried by BullMQ, or failed for good. */
+function attemptOutcome(job: SyncJob, error: unknown): SyncRunOutcome {
+  if (error instanceof SyncRateLimitedError) return 'rate-limited';
+  if (error instanceof SyncStoppedError || error instanceof NeedsRelinkError) return 'failed';
+  return job.attemptsMade + 1 >= (job.opts.attempts ?? 1) ? 'failed' : 'retrying';
+}
+
+async function syncFoundLink(job: SyncJob, deps: SyncDeps, link: Link | null): Promise<SyncOutcome> {
   const { pool, links, log } = deps;
   const jobId = job.id ?? 'unknown';
-  const link = await links.findById(job.data.linkId);
   if (!link || link.status === 'unlinked') return { state: 'skipped', reason: 'the link no longer exists' };
   if (link.status === 'needs-relink') throw new SyncStoppedError(link.statusReason ?? 'the portal must be linked again');
   if (!(await links.claimSync(link.id, jobId, CLAIM_MINUTES))) return { state: 'skipped', reason: 'another sync of this link is running' };
@@ -52,6 +84,7 @@ export async function syncLink(job: SyncJob, deps: SyncDeps): Promise<SyncOutcom
   const runs = createSyncRunRepository(pool);
   const cursor = job.data.cursor ?? firstCursor(link, job.data.full === true, deps.settings);
   const run = await runs.startOrResume(link.id, jobId, cursor.fullPass);
+  const storedBefore = storedByType(run.types);
   await links.markSyncRunning(link.id, run.startedAt);
   const isLastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   try {
@@ -102,8 +135,18 @@ export async function syncLink(job: SyncJob, deps: SyncDeps): Promise<SyncOutcom
     if (stopped) throw new SyncStoppedError(reason, { cause: error });
     throw error;
   } finally {
+    recordSyncResources(link.portalId, storedSince(storedBefore, run.types));
     await links.releaseSync(link.id, jobId);
   }
+}
+
+function storedByType(types: Record<string, { stored: number }>): Record<string, number> {
+  return Object.fromEntries(Object.entries(types).map(([type, report]) => [type, report.stored]));
+}
+
+/** What this attempt wrote, per type: the run's counts now, less what earlier attempts of the run had written. */
+function storedSince(before: Record<string, number>, types: Record<string, { stored: number }>): Record<string, number> {
+  return Object.fromEntries(Object.entries(types).map(([type, report]) => [type, report.stored - (before[type] ?? 0)]));
 }
 
 function firstCursor(link: Link, forcedFull: boolean, settings: SyncSettings): SyncCursor {

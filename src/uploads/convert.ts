@@ -5,11 +5,12 @@ import { createHash } from 'node:crypto';
 import { classify } from '../records/classify/index.js';
 import { FILED_BY_PATIENT_SYSTEM, type CategoryId } from '../records/categories.js';
 import { referencedPatientIds } from '../records/binder-fields.js';
+import { RECORD_ORIGIN_SYSTEM } from '../records/patient-entered.js';
 import type { FhirResource } from '../sync/validate.js';
 import { MalformedFileError, type UploadKind } from './sniff.js';
 
 /** meta.tag system marking everything carebinder filed from an upload. */
-export const UPLOADED_TAG_SYSTEM = 'https://carebinder.example.org/fhir/CodeSystem/record-origin';
+export const UPLOADED_TAG_SYSTEM = RECORD_ORIGIN_SYSTEM;
 
 /** The tag every resource filed from an upload carries. */
 export function uploadedTag(fileName: string): { system: string; code: string; display: string } {

@@ -135,6 +135,7 @@ export const uploadRoutes: FastifyPluginAsyncZod<UploadRoutesOptions> = async (a
         request.log.error({ err: error }, 'could not queue an upload');
         throw new ServiceUnavailableError('Uploads cannot be taken right now (the job queue is unavailable). Try again shortly.');
       }
+      await app.audit.record(request, 'upload.create', `upload:${upload.id}`);
       request.log.info({ uploadId: upload.id, kind: upload.kind, size: upload.size }, 'upload stored');
       return reply.code(202).send({ id: upload.id });
     },
@@ -157,6 +158,7 @@ export const uploadRoutes: FastifyPluginAsyncZod<UploadRoutesOptions> = async (a
     { schema: { tags: ['uploads'], summary: 'Remove an upload and everything filed from it', params: UploadParams, response: { 204: z.null() } } },
     async (request, reply) => {
       if (!(await uploads.deleteForAccount(request.params.id, requireAccount(request).id))) throw new NotFoundError('No such upload.');
+      await app.audit.record(request, 'upload.delete', `upload:${request.params.id}`);
       return reply.code(204).send(null);
     },
   );

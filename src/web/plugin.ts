@@ -22,7 +22,7 @@ export interface WebPluginOptions {
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
 /** The client's pages (web/src/routes.ts CLIENT_PATHS; a unit test keeps the lists in step). */
-export const CLIENT_PATHS = ['/', '/sign-in', '/portals', '/binder', '/treatment', '/documents/:id', '/print', '/missing', '/requests', '/requests/new'] as const;
+export const CLIENT_PATHS = ['/', '/sign-in', '/portals', '/binder', '/treatment', '/documents/:id', '/print', '/missing', '/requests', '/requests/new', '/add', '/uploads', '/share', '/activity'] as const;
 
 /** Addresses that belong to the API and its tools: their unknown paths always answer problem+json. */
 const SERVER_PREFIXES = ['/api', '/docs', '/smart', '/admin', '/metrics', '/health'] as const;

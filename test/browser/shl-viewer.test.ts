@@ -1,14 +1,17 @@
-// The built-in SMART Health Links viewer (/shl) in a real browser: a clinician without an SHL app
+// SMART Health Links in a real browser. The built-in viewer (/shl): a clinician without an SHL app
 // opens a passcode-protected link, is told how many attempts a wrong passcode leaves, then reads the
-// International Patient Summary and the binder PDF, decrypted in the page. The link travels only in
-// the URL fragment: no request the browser makes carries the key.
+// International Patient Summary and the binder PDF, decrypted in the page; the link travels only in
+// the URL fragment, so no request the browser makes carries the key. Then the patient's side, the
+// "Export & share" page: downloads with sizes, a link made with a passcode, shown once with its QR
+// code and a warning, opened by the viewer, listed with its access log, and revoked. Last, the print
+// view with the documents in place, as the binder PDF has them.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../web/build.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { seedExportPatient, type ExportPatient } from '../helpers/export-patient.js';
+import { DISCHARGE_TEXT, seedExportPatient, type ExportPatient } from '../helpers/export-patient.js';
 import { decodeShlink } from '../helpers/shl-decoder.js';
 import { assertChromiumInstalled, launchChromium, screenshot, type Browser } from './helpers/chromium.js';
 import { freePort } from './helpers/stack.js';
@@ -20,13 +23,14 @@ let page: Page;
 let patient: ExportPatient;
 let share: { id: string; link: string; viewerUrl: string };
 const requested: string[] = [];
+let baseUrl: string;
 const pageProblems: string[] = [];
 
 beforeAll(async () => {
   assertChromiumInstalled();
   await buildWeb();
   const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
+  baseUrl = `http://127.0.0.1:${port}`;
   app = await buildTestApp({ env: { PUBLIC_URL: baseUrl, PORT: String(port) } });
   await app.app.listen({ port, host: '127.0.0.1' });
   patient = await seedExportPatient(app.app, app.pool, randomBytes(3).toString('hex'));
@@ -106,5 +110,75 @@ describe('the /shl viewer', () => {
       ['Dr. Ana Ruiz', 'served'],
       ['Dr. Ana Ruiz', 'wrong-passcode'],
     ]);
+  });
+});
+
+describe('the Export & share page', () => {
+  let viewerUrl: string;
+
+  it('lists the downloads with their sizes', async () => {
+    const [name, value] = patient.cookie.split('=') as [string, string];
+    await browser.context.addCookies([{ name, value, url: baseUrl }]);
+    await page.goto(`${baseUrl}/share`);
+    await page.getByRole('heading', { name: 'Export & share', level: 1 }).waitFor();
+    for (const title of ['Everything, to keep (ZIP)', 'The binder to print (PDF)', 'A summary for a clinician’s system (IPS)', 'The complete record (FHIR JSON)']) {
+      expect(await page.getByRole('link', { name: title }).getAttribute('download'), title).toBeTruthy();
+    }
+    await expect.poll(() => page.locator('[data-size="/api/record/ips.json"]').textContent()).toMatch(/\d+ (KB|bytes)/);
+    expect(await page.locator('[data-size="/api/record/export.zip"]').textContent()).toMatch(/^about \d/);
+  });
+
+  it('creates a link with a passcode and shows it once, with its QR code and the warning that it is the key', async () => {
+    await page.getByLabel('Label').fill('Made on the page');
+    await page.getByLabel('Passcode (recommended)').fill('page-4242');
+    await page.getByLabel('The link works for').selectOption('30d');
+    await page.getByRole('button', { name: 'Create the link' }).click();
+    await page.getByRole('heading', { name: 'Your link is ready' }).waitFor();
+    expect(await page.locator('.share-result').textContent()).toContain('This link is the key to your records');
+    expect(await page.locator('img.share-qr').getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+    viewerUrl = await page.getByLabel('The link', { exact: true }).inputValue();
+    expect(viewerUrl).toMatch(new RegExp(`^${baseUrl}/shl#shlink:/`));
+    await expect.poll(() => page.locator('.share-list li[data-state="active"] h3').allTextContents()).toContainEqual(expect.stringContaining('Made on the page'));
+    await screenshot(page, 'share-created', { fullPage: true });
+  });
+
+  it('the link opens in the viewer, and the access log shows it', async () => {
+    const viewer = await browser.context.newPage();
+    try {
+      await viewer.goto(viewerUrl);
+      await viewer.getByLabel('Your name').fill('Nurse Okafor');
+      await viewer.getByLabel('Passcode').fill('page-4242');
+      await viewer.getByRole('button', { name: 'Open the records' }).click();
+      await viewer.getByRole('heading', { name: 'Patient summary' }).waitFor();
+    } finally {
+      await viewer.close();
+    }
+    await page.reload();
+    const item = page.locator('.share-list li', { hasText: 'Made on the page' });
+    await item.getByRole('button', { name: 'Access log' }).click();
+    await expect.poll(() => item.locator('.access-log').textContent()).toContain('Nurse Okafor');
+  });
+
+  it('revokes after asking, and the list says so', async () => {
+    const item = page.locator('.share-list li', { hasText: 'Made on the page' });
+    await item.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await expect.poll(() => page.locator('.share-list li', { hasText: 'Made on the page' }).getAttribute('data-state')).toBe('revoked');
+    expect(pageProblems).toEqual([]);
+  });
+});
+
+describe('the print view', () => {
+  it('prints the documents under their records: text as text, images inline, PDFs by their address', async () => {
+    await page.goto(`${baseUrl}/print`);
+    const button = page.getByRole('button', { name: 'Print', exact: true });
+    await expect.poll(() => button.isEnabled(), { timeout: 30_000 }).toBe(true);
+    const texts = await page.locator('.print-text').allTextContents();
+    expect(texts).toContain(DISCHARGE_TEXT);
+    const image = page.locator('img.print-image').first();
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    expect(await page.locator('.print-document', { hasText: 'A PDF: open it at its address above.' }).count()).toBeGreaterThan(0);
+    expect(pageProblems).toEqual([]);
+    await screenshot(page, 'print-documents', { fullPage: true });
   });
 });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { Sandbox } from '../../sandbox/server.js';
 import * as api from '../../src/api/index.js';
+import { deriveUnsubscribeKey, unsubscribeToken } from '../../src/notices/unsubscribe.js';
 import { CATEGORY_IDS } from '../../src/records/categories.js';
 import { buildTestApp, signedInPatient, type TestApp } from '../helpers/app.js';
 import { linkPortal } from '../helpers/linking.js';
@@ -16,12 +17,13 @@ import { startTestWorkers } from '../helpers/workers.js';
 import { uploadAndWait } from '../integration/uploads-helpers.js';
 
 /** GET routes whose answer is not a JSON document of the API, and what is checked of them instead. */
-const NOT_JSON = new Set(['/api/documents/{id}', '/api/record/export.zip', '/api/record/binder.pdf', '/api/requests/{id}/letter.pdf', '/api/shl/files/{token}', '/smart/callback']);
+const NOT_JSON = new Set(['/api/documents/{id}', '/api/record/export.zip', '/api/record/binder.pdf', '/api/requests/{id}/letter.pdf', '/api/shl/files/{token}', '/api/notifications/unsubscribe', '/smart/callback']);
 
 let t: TestApp;
 let sandbox: Sandbox;
 let workers: Awaited<ReturnType<typeof startTestWorkers>>;
 let cookie: string;
+let accountId: string;
 /** The sandbox hospitals' portal ids, as registered for this file. */
 let sandboxPortals: string[];
 const prefix = uniquePrefix('contract');
@@ -34,12 +36,19 @@ beforeAll(async () => {
   const portals = await registerSandboxPortals(t.pool, sandbox, uniquePrefix('c').slice(-8));
   sandboxPortals = Object.values(portals);
   workers = await startTestWorkers(prefix);
-  cookie = (await signedInPatient(t.app)).cookie;
+  ({ cookie, accountId } = await signedInPatient(t.app));
   for (const hospital of ['northside', 'riverside']) await linkPortal(t.app, cookie, portals[hospital], DEMO_LOGIN);
   const links = (await t.app.inject({ method: 'GET', url: '/api/links', headers: { cookie } })).json<{ links: Array<{ id: string }> }>().links;
   for (const link of links) expect((await waitForSync(t.app, cookie, link.id)).state).toBe('succeeded');
   const uploaded = await uploadAndWait(t.app, cookie, { name: 'clinic-letter.txt', content: 'Clinic letter\n\nSeen in clinic after the third cycle; no new concerns.\n', contentType: 'text/plain' });
   expect(uploaded.state).toBe('done');
+  const entry = await t.app.inject({
+    method: 'POST',
+    url: '/api/entries',
+    headers: { cookie },
+    payload: { resourceType: 'MedicationStatement', medicationCodeableConcept: { text: 'Vitamin D3' }, dosage: [{ text: '1000 IU once a day' }] },
+  });
+  expect(entry.statusCode, entry.body).toBe(201);
 }, 180_000);
 afterAll(async () => {
   await workers?.close();
@@ -77,6 +86,9 @@ describe('the API contract against real answers', () => {
     const { uploads } = await answer('/api/uploads', '/api/uploads', api.UploadList);
     expect(uploads).toHaveLength(1);
     await answer('/api/uploads/{id}', `/api/uploads/${uploads[0].id}`, api.Upload);
+    const { entries } = await answer('/api/entries', '/api/entries', api.EntryList);
+    expect(entries).toHaveLength(1);
+    await answer('/api/entries/{id}', `/api/entries/${entries[0].id}`, api.Entry);
   });
 
   it('holds for the binder, every page of every category, every record and every document', async () => {
@@ -123,6 +135,8 @@ describe('the API contract against real answers', () => {
     const bundle = await answer('/api/record/export.json', '/api/record/export.json', api.ExportBundle);
     expect(bundle.entry.length).toBeGreaterThan(0);
     await answer('/api/record/ips.json', '/api/record/ips.json', api.IpsBundle);
+    const sizes = await answer('/api/record/exports', '/api/record/exports', api.ExportSizes);
+    expect(sizes.records).toBeGreaterThan(0);
     const zip = await t.app.inject({ method: 'GET', url: '/api/record/export.zip', headers: { cookie } });
     expect(zip.statusCode).toBe(200);
     expect(zip.rawPayload.subarray(0, 4).toString('latin1')).toBe('PK\u0003\u0004');
@@ -133,6 +147,25 @@ describe('the API contract against real answers', () => {
     read.set('/api/record/binder.pdf', 1);
     await answer('/health/live', '/health/live', api.Live);
     await answer('/health/ready', '/health/ready', api.Ready);
+  });
+
+  it('holds for the audit trail, the notice preferences and the unsubscribe page', async () => {
+    const events: api.AuditEvent[] = [];
+    let url: string | null = '/api/audit';
+    while (url) {
+      const trail: api.AuditPage = await answer('/api/audit', url, api.AuditPage);
+      events.push(...trail.events);
+      url = trail.next ? `/api/audit?cursor=${encodeURIComponent(trail.next)}` : null;
+    }
+    // Linking both hospitals through the real SMART flow is in the trail, by link id.
+    expect(events.filter((event) => event.action === 'link.create').map((event) => event.target)).toEqual([expect.stringMatching(/^link:/), expect.stringMatching(/^link:/)]);
+    expect(events.filter((event) => event.action === 'resource.read').length).toBeGreaterThan(10);
+    await answer('/api/me/notifications', '/api/me/notifications', api.NotificationSettings);
+    const token = unsubscribeToken(deriveUnsubscribeKey(t.config.secretKey), accountId, 'weekly-digest');
+    const page = await t.app.inject({ method: 'GET', url: `/api/notifications/unsubscribe?token=${token}` });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    read.set('/api/notifications/unsubscribe', 1);
   });
 
   it("holds for what is missing, the patient's details and records requests (the letter is a PDF)", async () => {

@@ -21,6 +21,8 @@ describe('startup with bad configuration', () => {
     ['src/server.ts', 'PORT', 'http', 'PORT is malformed'],
     ['workers/main.ts', 'DATABASE_URL', undefined, 'DATABASE_URL is not set'],
     ['workers/main.ts', 'REDIS_URL', 'localhost:6379', 'REDIS_URL is malformed'],
+    ['workers/main.ts', 'METRICS_PORT', 'metrics', 'METRICS_PORT is malformed'],
+    ['src/server.ts', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318', 'OTEL_EXPORTER_OTLP_ENDPOINT is malformed'],
   ])('%s stops with one line naming %s', (entry, name, value, message) => {
     const result = start(entry, testEnv({ [name]: value }));
     expect(result.status).toBe(2);

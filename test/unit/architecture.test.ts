@@ -9,7 +9,27 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-type Layer = 'foundation' | 'infrastructure' | 'records' | 'accounts' | 'portals' | 'sync' | 'binder' | 'exports' | 'uploads' | 'requests' | 'shares' | 'jobs' | 'api' | 'plugins' | 'http' | 'app' | 'entry';
+type Layer =
+  | 'foundation'
+  | 'infrastructure'
+  | 'records'
+  | 'accounts'
+  | 'portals'
+  | 'sync'
+  | 'binder'
+  | 'exports'
+  | 'uploads'
+  | 'entries'
+  | 'requests'
+  | 'shares'
+  | 'audit'
+  | 'notices'
+  | 'jobs'
+  | 'api'
+  | 'plugins'
+  | 'http'
+  | 'app'
+  | 'entry';
 
 /** Which layer a file belongs to: the first pattern that matches, most specific first. */
 const LAYER_OF: ReadonlyArray<readonly [RegExp, Layer]> = [
@@ -25,26 +45,29 @@ const LAYER_OF: ReadonlyArray<readonly [RegExp, Layer]> = [
   [/^src\/api\//, 'api'],
   [/^src\/jobs\//, 'jobs'],
   [/^src\/uploads\//, 'uploads'],
+  [/^src\/entries\//, 'entries'],
   [/^src\/requests\//, 'requests'],
   [/^src\/shares\//, 'shares'],
+  [/^src\/audit\//, 'audit'],
+  [/^src\/notices\//, 'notices'],
   [/^src\/exports\//, 'exports'],
   [/^src\/binder\//, 'binder'],
   [/^src\/sync\//, 'sync'],
   [/^src\/portals\//, 'portals'],
   [/^src\/accounts\//, 'accounts'],
   [/^src\/records\//, 'records'],
-  [/^src\/(db|queue|crypto|http)\//, 'infrastructure'],
+  [/^src\/(db|queue|crypto|http|observability)\//, 'infrastructure'],
   [/^src\/(config|errors|logger|lifecycle|startup|embedded|demo-ports)\.ts$/, 'foundation'],
   [/^src\/util\//, 'foundation'],
 ];
 
 const BELOW_DOMAIN: Layer[] = ['foundation', 'infrastructure', 'records'];
-const DOMAIN: Layer[] = ['accounts', 'portals', 'sync', 'binder', 'exports', 'uploads', 'requests', 'shares'];
+const DOMAIN: Layer[] = ['accounts', 'portals', 'sync', 'binder', 'exports', 'uploads', 'entries', 'requests', 'shares', 'audit', 'notices'];
 
 /** What each layer may import besides itself. */
 const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   foundation: [],
-  // db/, queue/, crypto/ and http/ (the portal HTTP client) know no domain: they are primitives.
+  // db/, queue/, crypto/, http/ (the portal HTTP client) and observability/ (metrics, traces) know no domain: they are primitives.
   infrastructure: ['foundation'],
   // Pure mapping from FHIR to the binder: nothing of sync, portals, binder, accounts or plugins.
   records: ['foundation'],
@@ -56,10 +79,16 @@ const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   exports: [...BELOW_DOMAIN, 'binder'],
   // A file the patient uploads is filed like a synced resource (validation, record rows, storage).
   uploads: [...BELOW_DOMAIN, 'sync', 'binder'],
+  // The patient's own entries are checked and stored as a synced resource is.
+  entries: [...BELOW_DOMAIN, 'sync'],
   // A records request reads the binder (what is missing) and the portals' Patients as the exports merge them.
   requests: [...BELOW_DOMAIN, 'binder', 'exports'],
   // A SMART Health Link shares a snapshot of the patient's copies (IPS, PDF, Bundle), encrypted.
   shares: [...BELOW_DOMAIN, 'exports'],
+  // The audit trail: a store and a fastify decoration that every area's routes record through.
+  audit: ['foundation', 'infrastructure'],
+  // E-mail notices: preferences, what is due, the mail itself; they read links and runs by SQL.
+  notices: ['foundation', 'infrastructure'],
   // One file per queue: its processor calls into the domain.
   jobs: [...BELOW_DOMAIN, ...DOMAIN],
   // The API contract (zod schemas); domain-fit.ts compares it with the domain's types, type-only.

@@ -34,6 +34,14 @@ describe('configuration', () => {
     expect(config.secureCookies).toBe(true);
   });
 
+  it('sends no mail without SMTP_URL, keeps audit events a year by default, and reads the mail settings', () => {
+    expect(loadConfig(valid)).toMatchObject({ mail: null, auditRetentionDays: 365 });
+    const config = loadConfig({ ...valid, SMTP_URL: 'smtps://user:pw@smtp.example.org:465', MAIL_FROM: ' carebinder <binder@example.org> ', AUDIT_RETENTION_DAYS: '90' });
+    expect(config.mail).toEqual({ smtpUrl: 'smtps://user:pw@smtp.example.org:465', from: 'carebinder <binder@example.org>' });
+    expect(config.auditRetentionDays).toBe(90);
+    expect(errorFor({ ...valid, SMTP_URL: 'smtp://mail.example.org', MAIL_FROM: 'not an address' })).toMatch(/^MAIL_FROM is malformed/);
+  });
+
   it('runs jobs on PostgreSQL when REDIS_URL is unset', () => {
     expect(loadConfig({ ...valid, REDIS_URL: undefined }).redisUrl).toBeUndefined();
   });
@@ -52,6 +60,10 @@ describe('configuration', () => {
     ['SYNC_EVERY_HOURS', '0', /^SYNC_EVERY_HOURS is malformed: expected a positive whole number/],
     ['RATE_LIMIT_PER_MINUTE', '-5', /^RATE_LIMIT_PER_MINUTE is malformed: expected a positive whole number/],
     ['CAREBINDER_OLD_SECRET_KEYS', 'short', /^CAREBINDER_OLD_SECRET_KEYS is malformed/],
+    ['SMTP_URL', 'mail.example.org:25', /^SMTP_URL is malformed: expected an smtp:\/\/ or smtps:\/\/ URL/],
+    ['SMTP_URL', 'smtp://mail.example.org', /^MAIL_FROM is not set: expected the sender of notices/],
+    ['AUDIT_RETENTION_DAYS', 'a year', /^AUDIT_RETENTION_DAYS is malformed: expected a positive whole number of days/],
+    ['AUDIT_RETENTION_DAYS', '0', /^AUDIT_RETENTION_DAYS is malformed: expected a positive whole number/],
   ])('refuses %s=%s with one line naming the setting', (name, value, pattern) => {
     if (pattern === null) {
       // A blank HOST counts as unset and falls back to the default.

@@ -1,12 +1,19 @@
 // Every call to the API: same-origin cookies, JSON bodies, problem+json errors as ApiError.
 import { readProblem, retryAfterSeconds, withRetryTime } from './problem.js';
 import type {
+  AuditPage,
   Binder,
   CategoryPage,
   Checklist,
+  CreateShare,
+  ExportSizes,
+  Entry,
+  EntryInput,
   Link,
   Me,
   NewRecordsRequest,
+  NoticePreferences,
+  NotificationSettings,
   PatientDetails,
   PatientDetailsUpdate,
   Portal,
@@ -15,7 +22,11 @@ import type {
   RecordsRequest,
   RecordsRequestUpdate,
   ResourceDetail,
+  Share,
+  ShareCreated,
+  ShareDetail,
   SyncStatus,
+  Upload,
 } from './types.js';
 import { filterQuery } from './urls.js';
 
@@ -55,6 +66,8 @@ export function errorMessage(error: unknown): string {
 
 interface RequestOptions {
   body?: unknown;
+  /** A multipart body (a file upload); the browser sets its content type. */
+  form?: FormData;
   signal?: AbortSignal;
 }
 
@@ -65,6 +78,7 @@ async function request<T>(method: string, path: string, options: RequestOptions 
     init.headers = { accept: 'application/json', 'content-type': 'application/json' };
     init.body = JSON.stringify(options.body);
   }
+  if (options.form) init.body = options.form;
   let response: Response;
   try {
     response = await fetch(path, init);
@@ -108,12 +122,31 @@ export const api = {
     request<CategoryPage>('GET', `/api/record/${id(category)}${filterQuery(filter, { limit: 50, cursor })}`, { signal }),
   resource: (resourceId: string, signal: AbortSignal) => request<ResourceDetail>('GET', `/api/resources/${id(resourceId)}`, { signal }),
 
+  entries: (signal: AbortSignal) => request<{ entries: Entry[] }>('GET', '/api/entries', { signal }),
+  addEntry: (body: EntryInput) => request<Entry>('POST', '/api/entries', { body }),
+  changeEntry: (entryId: string, body: EntryInput) => request<Entry>('PUT', `/api/entries/${id(entryId)}`, { body }),
+  deleteEntry: (entryId: string) => request<void>('DELETE', `/api/entries/${id(entryId)}`),
+
+  uploads: (signal: AbortSignal) => request<{ uploads: Upload[] }>('GET', '/api/uploads', { signal }),
+  upload: (form: FormData) => request<{ id: string }>('POST', '/api/uploads', { form }),
+  deleteUpload: (uploadId: string) => request<void>('DELETE', `/api/uploads/${id(uploadId)}`),
+
   checklist: (signal: AbortSignal) => request<Checklist>('GET', '/api/checklist', { signal }),
   requests: (signal: AbortSignal) => request<{ requests: RecordsRequest[] }>('GET', '/api/requests', { signal }),
   createRequest: (body: NewRecordsRequest) => request<{ id: string; status: 'draft' }>('POST', '/api/requests', { body }),
   updateRequest: (requestId: string, body: RecordsRequestUpdate) => request<RecordsRequest>('PATCH', `/api/requests/${id(requestId)}`, { body }),
   details: (signal: AbortSignal) => request<PatientDetails>('GET', '/api/me/details', { signal }),
   saveDetails: (body: PatientDetailsUpdate) => request<PatientDetails>('PATCH', '/api/me', { body }),
+
+  exportSizes: (signal: AbortSignal) => request<ExportSizes>('GET', '/api/record/exports', { signal }),
+  shares: (signal: AbortSignal) => request<{ shares: Share[] }>('GET', '/api/shares', { signal }),
+  share: (shareId: string, signal: AbortSignal) => request<ShareDetail>('GET', `/api/shares/${id(shareId)}`, { signal }),
+  createShare: (body: CreateShare) => request<ShareCreated>('POST', '/api/shares', { body }),
+  revokeShare: (shareId: string) => request<void>('DELETE', `/api/shares/${id(shareId)}`),
+
+  audit: (cursor: string | null, signal: AbortSignal) => request<AuditPage>('GET', `/api/audit${cursor ? `?cursor=${id(cursor)}` : ''}`, { signal }),
+  notifications: (signal: AbortSignal) => request<NotificationSettings>('GET', '/api/me/notifications', { signal }),
+  saveNotifications: (body: NoticePreferences) => request<NotificationSettings>('PUT', '/api/me/notifications', { body }),
 };
 
 /** Where a request's letter downloads from. */

@@ -7,13 +7,17 @@ import { matchRoute, type Route } from './routes.js';
 import type { Me } from './types.js';
 import { banner, pageHeading, type ViewContext } from './view.js';
 import { renderSignIn } from './views/auth.js';
+import { renderActivity } from './views/activity.js';
 import { renderBinder } from './views/binder.js';
 import { renderChecklist } from './views/checklist.js';
 import { renderDocument } from './views/document.js';
+import { renderEntries } from './views/entries.js';
 import { renderPortals } from './views/portals.js';
 import { renderPrint } from './views/print.js';
 import { renderRequestForm, renderRequests } from './views/requests.js';
+import { renderShare } from './views/share.js';
 import { renderTreatment } from './views/treatment.js';
+import { renderUploads } from './views/uploads.js';
 
 const main = document.getElementById('main') as HTMLElement;
 const nav = document.getElementById('nav') as HTMLElement;
@@ -29,7 +33,11 @@ const NAV_ITEMS: ReadonlyArray<{ path: string; label: string; route: Route['name
   { path: '/missing', label: "What's missing", route: ['checklist'] },
   { path: '/requests', label: 'Requests', route: ['requests', 'request-new'] },
   { path: '/portals', label: 'Portals', route: ['portals'] },
+  { path: '/uploads', label: 'Upload copies', route: ['uploads'] },
+  { path: '/add', label: 'Add to my binder', route: ['entries'] },
   { path: '/print', label: 'Print', route: ['print'] },
+  { path: '/share', label: 'Export & share', route: ['share'] },
+  { path: '/activity', label: 'Activity', route: ['activity'] },
 ];
 
 function navigate(path: string, options: { replace?: boolean } = {}): void {
@@ -177,12 +185,20 @@ async function show(route: Route, ctx: ViewContext): Promise<void> {
       return renderDocument(ctx, route.id);
     case 'print':
       return renderPrint(ctx);
+    case 'share':
+      return renderShare(ctx);
+    case 'entries':
+      return renderEntries(ctx);
+    case 'uploads':
+      return renderUploads(ctx);
     case 'checklist':
       return renderChecklist(ctx);
     case 'requests':
       return renderRequests(ctx);
     case 'request-new':
       return renderRequestForm(ctx);
+    case 'activity':
+      return renderActivity(ctx);
     case 'not-found':
       replace(
         main,

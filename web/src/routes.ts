@@ -9,13 +9,17 @@ export type Route =
   | { name: 'treatment' }
   | { name: 'document'; id: string }
   | { name: 'print' }
+  | { name: 'entries' }
+  | { name: 'uploads' }
   | { name: 'checklist' }
   | { name: 'requests' }
   | { name: 'request-new' }
+  | { name: 'share' }
+  | { name: 'activity' }
   | { name: 'not-found' };
 
 /** Every path the client renders, as Fastify route patterns. */
-export const CLIENT_PATHS = ['/', '/sign-in', '/portals', '/binder', '/treatment', '/documents/:id', '/print', '/missing', '/requests', '/requests/new'] as const;
+export const CLIENT_PATHS = ['/', '/sign-in', '/portals', '/binder', '/treatment', '/documents/:id', '/print', '/missing', '/requests', '/requests/new', '/add', '/uploads', '/share', '/activity'] as const;
 
 export function matchRoute(pathname: string): Route {
   const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
@@ -32,12 +36,20 @@ export function matchRoute(pathname: string): Route {
       return { name: 'treatment' };
     case '/print':
       return { name: 'print' };
+    case '/add':
+      return { name: 'entries' };
+    case '/uploads':
+      return { name: 'uploads' };
     case '/missing':
       return { name: 'checklist' };
     case '/requests':
       return { name: 'requests' };
     case '/requests/new':
       return { name: 'request-new' };
+    case '/share':
+      return { name: 'share' };
+    case '/activity':
+      return { name: 'activity' };
   }
   const document = /^\/documents\/([^/]+)$/.exec(path);
   if (document) {

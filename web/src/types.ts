@@ -38,8 +38,22 @@ export type Binder = z.infer<typeof api.Binder>;
 
 export type ResourceDetail = z.infer<typeof api.ResourceDetail>;
 
+export type Entry = z.infer<typeof api.Entry>;
+/** What POST and PUT /api/entries take (defaults, such as a status, may be left out). */
+export type EntryInput = z.input<typeof api.EntryInput>;
+export type Upload = z.infer<typeof api.Upload>;
+
 /** The binder's filters, as they appear in the page's query string and the API's. */
 export type RecordFilter = z.input<typeof api.Filters>;
+
+export type ExportSizes = z.infer<typeof api.ExportSizes>;
+
+export type ShareContent = z.infer<typeof api.ShareContent>;
+export type ShareState = z.infer<typeof api.Share>['state'];
+export type Share = z.infer<typeof api.Share>;
+export type ShareDetail = z.infer<typeof api.ShareDetail>;
+export type ShareCreated = z.infer<typeof api.ShareCreated>;
+export type CreateShare = z.input<typeof api.CreateShareBody>;
 
 export type ChecklistState = z.infer<typeof api.ChecklistCategory>['status'];
 export type ChecklistCategory = z.infer<typeof api.ChecklistCategory>;
@@ -51,3 +65,8 @@ export type NewRecordsRequest = z.input<typeof api.NewRecordsRequest>;
 export type RecordsRequestUpdate = z.infer<typeof api.RecordsRequestUpdate>;
 export type PatientDetails = z.infer<typeof api.PatientDetails>;
 export type PatientDetailsUpdate = z.input<typeof api.PatientDetailsUpdate>;
+
+export type AuditEvent = z.infer<typeof api.AuditEvent>;
+export type AuditPage = z.infer<typeof api.AuditPage>;
+export type NoticePreferences = z.infer<typeof api.NoticePreferences>;
+export type NotificationSettings = z.infer<typeof api.NotificationSettings>;

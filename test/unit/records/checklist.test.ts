@@ -71,6 +71,23 @@ describe('findGaps', () => {
     expect(gaps.some((gap) => gap.kind === 'pathology-report')).toBe(expected);
   });
 
+  it('asks for the pathology of a needle biopsy, not an operation report', () => {
+    const needle = { resourceType: 'Procedure', id: 'nb', status: 'completed', code: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '19083' }], text: 'US guided core needle biopsy breast right' }, performedDateTime: '2023-09-14' };
+    expect(kinds([record(needle)])).toEqual(['pathology-report']);
+    const open = { ...needle, id: 'ob', code: snomed('396487001', 'Sentinel lymph node biopsy') };
+    expect(kinds([record(open)])).toEqual(['operation-report', 'pathology-report']);
+  });
+
+  it("falls back to the organization the portal's records name most, else the portal; an upload names no one", () => {
+    const lone = operation('op', '2024-03-05', { performer: [{ actor: { reference: 'Practitioner/p', display: 'Dr P' } }] });
+    const org = { resourceType: 'Organization', id: 'o', name: 'Acme Hospital', address: [{ text: '1 Road' }] };
+    const visit = { resourceType: 'Encounter', id: 'e', status: 'finished', class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' }, period: { start: '2020-01-01' }, serviceProvider: { reference: 'Organization/o' } };
+    const named = (records: ChecklistRecord[]) => findGaps(records).find((gap) => gap.kind === 'operation-report')?.organization;
+    expect(named([record(lone), record(org), record(visit)])).toEqual({ name: 'Acme Hospital', address: '1 Road', phone: null, fax: null });
+    expect(named([record(lone, { portal: 'riverside' })])).toEqual({ name: 'riverside', address: null, phone: null, fax: null });
+    expect(named([record(lone, { portal: 'upload:1' })])).toBeNull();
+  });
+
   it('finds a stay without its discharge summary, and not one whose summary names it', () => {
     const stay = (id: string, start: string, end: string) => ({ resourceType: 'Encounter', id, status: 'finished', class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'IMP' }, period: { start, end } });
     const summary = { resourceType: 'DocumentReference', id: 'ds', status: 'current', type: { coding: [{ system: 'http://loinc.org', code: '18842-5' }] }, date: '2025-01-01', context: { encounter: [{ reference: 'Encounter/b' }] } };

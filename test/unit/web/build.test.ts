@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../../web/build.js';
+import { buildWeb, JS_BUDGET_BYTES } from '../../../web/build.js';
 
 const outDir = await mkdtemp(path.join(tmpdir(), 'carebinder-web-build-'));
 afterAll(() => rm(outDir, { recursive: true, force: true }));
@@ -16,7 +16,7 @@ describe('web build', () => {
     expect(html).toMatch(/href="\/app\.css\?v=[0-9a-f]{12}"/);
     // The CSP allows no inline script: the page must not carry any.
     expect(html).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
-    expect(result.appCodeBytes).toBeLessThan(60 * 1024);
+    expect(result.appCodeBytes).toBeLessThan(JS_BUDGET_BYTES);
     // The SMART Health Links viewer: a page of its own with its own script, and no inline script either.
     const viewer = await readFile(path.join(outDir, 'shl.html'), 'utf8');
     expect(viewer).toMatch(/src="\/shl\.js\?v=[0-9a-f]{12}"/);

@@ -30,7 +30,17 @@ export async function renderBinder(ctx: ViewContext): Promise<void> {
     filterForm(binder, filter, ctx),
     h('p', { class: 'summary', role: 'status' }, summaryText(total, binder, filter)),
     total === 0 && !filter.portal && !filter.from && !filter.to
-      ? h('p', { class: 'card' }, 'Your binder is empty. ', h('a', { href: '/portals' }, 'Link a hospital portal'), ' and carebinder will file your records here.')
+      ? h(
+          'p',
+          { class: 'card' },
+          'Your binder is empty. ',
+          h('a', { href: '/portals' }, 'Link a hospital portal'),
+          ', ',
+          h('a', { href: '/uploads' }, 'upload the copies a hospital gave you'),
+          ' or ',
+          h('a', { href: '/add' }, 'add your own'),
+          ', and carebinder will file your records here.',
+        )
       : null,
     h(
       'nav',

@@ -1,10 +1,12 @@
 // The whole binder laid out for paper: every record of every category, the treatment summary and
-// side effects, with the patient's email and the print date on top. The print stylesheet does the rest.
+// side effects, with the patient's email and the print date on top. Documents print under their
+// record as the binder PDF prints them: images inline, text (HTML and XML as their text), PDFs by
+// their address; a document two records share prints once. The print stylesheet does the rest.
 import { api, isAbort } from '../api.js';
 import { announce, h, replace } from '../dom.js';
 import { formatDate, formatDateTime, plural } from '../format.js';
 import { itemView } from '../items.js';
-import type { Binder, CategorySummary, RecordFilter } from '../types.js';
+import type { Binder, CategorySummary, Item, ItemDocument, RecordFilter } from '../types.js';
 import { filterQuery, readFilter } from '../urls.js';
 import { loading, pageHeading, type ViewContext } from '../view.js';
 import { treatmentSections } from './treatment.js';
@@ -46,7 +48,12 @@ export async function renderPrint(ctx: ViewContext): Promise<void> {
     }
     const only = filterText(filter, binder);
     if (only) meta.append(h('br'), h('span', null, only));
-    replace(body, contents(binder, categories), categories.map(categorySection), treatmentPart(binder));
+    const documents: Array<Promise<void>> = [];
+    const printed = new Map<string, string>();
+    const item = (one: Item) => withDocuments(one, printed, documents, ctx.signal);
+    replace(body, contents(binder, categories), categories.map((c) => categorySection(c, item)), treatmentPart(binder));
+    progress.textContent = 'Collecting the documents…';
+    await Promise.all(documents);
     progress.remove();
     printButton.disabled = false;
     const total = categories.reduce((sum, c) => sum + c.items.length, 0);
@@ -91,7 +98,40 @@ function contents(binder: Binder, categories: readonly CategorySummary[]): HTMLE
   );
 }
 
-function categorySection(category: CategorySummary): HTMLElement {
+/** Past this, a text document prints its beginning: the whole is at its address. */
+const TEXT_MAX = 100_000;
+
+function withDocuments(item: Item, printed: Map<string, string>, pending: Array<Promise<void>>, signal: AbortSignal): HTMLElement {
+  const li = itemView(item, { forPrint: true });
+  for (const doc of item.documents) {
+    const box = h('div', { class: 'print-document' });
+    li.append(box);
+    const first = printed.get(doc.id);
+    if (first !== undefined) box.append(`${doc.title ?? 'This document'} is printed above, under “${first}”.`);
+    else {
+      printed.set(doc.id, item.title);
+      pending.push(documentBody(box, doc, signal).catch(() => box.append('Not loaded: open it at its address above.')));
+    }
+  }
+  return li;
+}
+
+async function documentBody(box: HTMLElement, doc: ItemDocument, signal: AbortSignal): Promise<void> {
+  const type = (doc.contentType ?? '').split(';')[0].trim().toLowerCase();
+  if (type.startsWith('image/')) box.append(h('img', { src: doc.url, alt: doc.title ?? 'Document', class: 'print-image' }));
+  else if (type === 'application/pdf') box.append('A PDF: open it at its address above.');
+  else if (type.startsWith('text/') || type.endsWith('xml') || type.endsWith('json')) {
+    const response = await fetch(doc.url, { signal, credentials: 'same-origin' });
+    if (!response.ok) throw new Error(String(response.status));
+    let text = await response.text();
+    // HTML and XML print as their text: parsed in an inert document (nothing runs or loads), tags dropped.
+    if (/html|xml/.test(type)) text = new DOMParser().parseFromString(text, type.includes('html') ? 'text/html' : 'application/xml').documentElement.textContent ?? '';
+    text = text.replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
+    box.append(h('pre', { class: 'print-text' }, text.length > TEXT_MAX ? `${text.slice(0, TEXT_MAX)}\n…` : text));
+  }
+}
+
+function categorySection(category: CategorySummary, item: (one: Item) => HTMLElement): HTMLElement {
   const headingId = `print-${category.id}-heading`;
   return h(
     'section',
@@ -99,7 +139,7 @@ function categorySection(category: CategorySummary): HTMLElement {
     h('h2', { id: headingId }, category.title, ' ', h('span', { class: 'count', 'data-count': category.count }, String(category.count))),
     h('p', { class: 'description' }, category.description),
     category.items.length
-      ? h('ul', { class: 'items' }, category.items.map((item) => itemView(item, { forPrint: true })))
+      ? h('ul', { class: 'items' }, category.items.map(item))
       : h('p', { class: 'empty' }, 'Nothing filed here.'),
   );
 }

@@ -18,7 +18,8 @@ export async function renderTreatment(ctx: ViewContext): Promise<void> {
   );
   try {
     const binder = await api.record(readFilter(ctx.url.search), ctx.signal);
-    replace(body, treatmentSections(binder, 'h2'));
+    // What the records do not know, the patient can say (not in print: a link there leads nowhere).
+    replace(body, treatmentSections(binder, 'h2'), h('p', null, h('a', { href: '/add?kind=side-effect' }, 'Add a side effect you had'), ', and whether it continued after treatment.'));
   } catch (error) {
     if (!isAbort(error)) ctx.fail(error, body);
   }
