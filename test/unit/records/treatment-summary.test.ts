@@ -10,7 +10,9 @@ import type {
 } from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
 
+import { buildEntryResource } from '../../../src/entries/resource.js';
 import { normaliseIngredientName } from '../../../src/records/medicine-names.js';
+import { CONTINUED_AFTER_TREATMENT_URL } from '../../../src/records/patient-entered.js';
 import { radiationFacts } from '../../../src/records/radiation-facts.js';
 import {
   buildTreatmentSummary,
@@ -438,6 +440,33 @@ describe('side effects', () => {
     const aches = (extra: Partial<Condition>): StoredRecord => stored('aches', condition('c', 'Joint pain due to letrozole', { onsetDateTime: '2024-01-10', ...extra }), [SIDE_EFFECTS]);
     expect(buildTreatmentSummary([letrozole, aches({ clinicalStatus: active })], { asOf: '2024-06-01' }).sideEffects[0]?.continuedAfterTreatment).toBe('unknown');
     expect(buildTreatmentSummary([letrozole, aches({ clinicalStatus: resolved, abatementDateTime: '2024-02-01' })]).sideEffects[0]?.continuedAfterTreatment).toBe('no');
+  });
+
+  it("takes the patient's own answer over the dates, and links the treatment they named by its name", () => {
+    const entered = (continued: boolean, id = 'ae'): StoredRecord =>
+      stored(
+        id,
+        buildEntryResource(
+          {
+            resourceType: 'AdverseEvent',
+            event: { text: 'Numb fingers' },
+            date: '2023-06-20',
+            suspectEntity: [{ instance: { display: 'Paclitaxel' } }],
+            // Resolved on the last dose day: the dates alone would say "no".
+            outcome: { coding: [{ code: 'resolved' }] },
+            extension: [{ url: CONTINUED_AFTER_TREATMENT_URL, valueBoolean: continued }],
+          },
+          { id, now: new Date('2023-07-11T12:00:00Z') },
+        ),
+        [SIDE_EFFECTS],
+        { portalId: 'entries', portalName: 'Entered by you' },
+      );
+    const [effect] = buildTreatmentSummary([...paclitaxelCourse, entered(true)]).sideEffects;
+    expect(effect).toMatchObject({ continuedAfterTreatment: 'yes', linkedBy: 'record', linkedTreatments: [{ kind: 'medicine', name: 'paclitaxel' }] });
+    expect(buildTreatmentSummary([...paclitaxelCourse, entered(false)]).sideEffects[0]?.continuedAfterTreatment).toBe('no');
+    // The same extension on a portal's record is not the patient's word.
+    const portalRecord = stored('p', { ...(entered(true).resource as object), meta: { lastUpdated: '2023-07-11T12:00:00Z' } }, [SIDE_EFFECTS]);
+    expect(buildTreatmentSummary([...paclitaxelCourse, portalRecord]).sideEffects[0]?.continuedAfterTreatment).toBe('no');
   });
 
   it('links an adverse event to the treatments it names as suspects', () => {
