@@ -303,7 +303,7 @@ async function multiplyDocuments(pool: Pool, accountId: string, target: number):
         ORDER BY r.id LIMIT $2),
      moved AS (
        UPDATE records r SET resource = jsonb_set(r.resource, '{content,0,attachment,url}', to_jsonb(p.url || '-c' || p.k)),
-                            binder = jsonb_set(r.binder, '{documents,0,url}', to_jsonb(p.url || '-c' || p.k))
+                            binder = jsonb_set(jsonb_set(r.binder, '{documents,0,url}', to_jsonb(p.url || '-c' || p.k)), '{documents,0,sourceUrl}', to_jsonb(p.url || '-c' || p.k))
          FROM picked p WHERE r.id = p.id RETURNING r.id)
      INSERT INTO documents (account_id, link_id, source_url, content_type, size_bytes, sha256, content)
      SELECT $1, p.link_id, p.url || '-c' || p.k, d.content_type, length(c.bytes), sha256(c.bytes), c.bytes
@@ -328,7 +328,7 @@ async function multiplyDocuments(pool: Pool, accountId: string, target: number):
            FROM picked p JOIN templates t ON t.i = p.i),
        moved AS (
          UPDATE records r SET resource = r.resource || jsonb_build_object('presentedForm', jsonb_build_array(jsonb_build_object('contentType', q.content_type, 'url', q.url))),
-                              binder = r.binder || jsonb_build_object('documents', jsonb_build_array(jsonb_build_object('contentType', q.content_type, 'url', q.url)))
+                              binder = r.binder || jsonb_build_object('documents', jsonb_build_array(jsonb_build_object('contentType', q.content_type, 'url', q.url, 'sourceUrl', q.url)))
            FROM pairs q WHERE r.id = q.id RETURNING r.id)
        INSERT INTO documents (account_id, link_id, source_url, content_type, size_bytes, sha256, content)
        SELECT $1, q.link_id, q.url, q.content_type, length(q.bytes), sha256(q.bytes), q.bytes FROM pairs q

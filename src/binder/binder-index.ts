@@ -21,7 +21,6 @@ export interface BinderEntry {
 export interface BinderIndex {
   stamp: string;
   sources: AccountSources;
-  entries: Map<string, BinderEntry>;
   /** Record id of any member → its group's entry. */
   byMember: Map<string, BinderEntry>;
   byCategory: Map<CategoryId, BinderEntry[]>;
@@ -33,13 +32,13 @@ interface IndexRow {
   resource_type: string;
   categories: string[];
   effective_ms: number | null;
-  duplicate_keys: string[];
 }
-
 
 const cache = new Map<string, BinderIndex>();
 const building = new Map<string, Promise<BinderIndex>>();
 const CACHE_ACCOUNTS = 200;
+/** Rows read per query while building: the index is built from batches, never from the whole account at once. */
+const BUILD_BATCH = 10_000;
 
 /**
  * `version` is the account's binder version as read with the session (bumped by deletions);
@@ -68,42 +67,155 @@ export async function binderIndex(db: Queryable, accountId: string, version: str
   return index;
 }
 
+/**
+ * The records of the index in columns (a record is its position, in id order): the build holds a few
+ * numbers and shared strings per record, not a row object with its duplicate keys.
+ */
+class Columns {
+  readonly ids: string[] = [];
+  readonly numericIds: number[] = [];
+  readonly links: string[] = [];
+  readonly ranks: number[] = [];
+  /** Bit i: the record is filed in CATEGORY_IDS[i]. */
+  readonly masks: number[] = [];
+  /** NaN for an undated record. */
+  readonly effective: number[] = [];
+  private readonly strings = new Map<string, string>();
+
+  add(row: IndexRow): void {
+    this.ids.push(row.id);
+    this.numericIds.push(Number(row.id));
+    this.links.push(this.intern(row.link_id));
+    this.ranks.push(typeRank(row.resource_type));
+    let mask = 0;
+    CATEGORY_IDS.forEach((category, bit) => {
+      if (row.categories.includes(category)) mask |= 1 << bit;
+    });
+    this.masks.push(mask);
+    this.effective.push(row.effective_ms ?? Number.NaN);
+  }
+
+  /** The position of a record id, or -1. */
+  position(id: string): number {
+    const target = Number(id);
+    let low = 0;
+    let high = this.numericIds.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const value = this.numericIds[mid];
+      if (value === target) return mid;
+      if (value < target) low = mid + 1;
+      else high = mid - 1;
+    }
+    return -1;
+  }
+
+  /** One string object per distinct value (link ids repeat on every record of a link). */
+  intern(value: string): string {
+    const known = this.strings.get(value);
+    if (known !== undefined) return known;
+    this.strings.set(value, value);
+    return value;
+  }
+}
+
 async function buildIndex(db: Queryable, accountId: string, stamp: string): Promise<BinderIndex> {
-  const { rows } = await db.query<IndexRow>(
-    `SELECT id::text, link_id, resource_type, categories, (extract(epoch FROM effective_at) * 1000)::float8 AS effective_ms, duplicate_keys
-       FROM records WHERE account_id = $1 AND cardinality(categories) > 0 ORDER BY records.id`,
+  const columns = new Columns();
+  let lastId = '0';
+  for (;;) {
+    const { rows } = await db.query<IndexRow>(
+      `SELECT id::text, link_id, resource_type, categories, (extract(epoch FROM effective_at) * 1000)::float8 AS effective_ms
+         FROM records WHERE account_id = $1 AND cardinality(categories) > 0 AND records.id > $2 ORDER BY records.id LIMIT ${BUILD_BATCH}`,
+      [accountId, lastId],
+    );
+    for (const row of rows) columns.add(row);
+    if (rows.length < BUILD_BATCH) break;
+    lastId = rows[rows.length - 1].id;
+  }
+  // Records that share a duplicate key, as pairs (the first record with the key, a later one), found by
+  // the database: the keys themselves (a few hundred bytes a record) never reach the process.
+  const { rows: pairs } = await db.query<{ first: string; id: string }>(
+    `WITH keyed AS MATERIALIZED (
+       SELECT r.id, k.key FROM records r CROSS JOIN LATERAL unnest(r.duplicate_keys) AS k(key)
+        WHERE r.account_id = $1 AND cardinality(r.categories) > 0),
+     firsts AS (SELECT key, min(id) AS first FROM keyed GROUP BY key HAVING count(*) > 1)
+     SELECT DISTINCT f.first::text AS first, keyed.id::text AS id FROM keyed JOIN firsts f ON f.key = keyed.key WHERE keyed.id <> f.first`,
     [accountId],
   );
   const sources = await accountSources(db, accountId);
-  const sets = new UnionFind(rows.length);
-  sets.unionByKeys(rows.map((row) => row.duplicate_keys));
-  const groups = new Map<number, IndexRow[]>();
-  rows.forEach((row, index) => {
-    const root = sets.find(index);
-    const group = groups.get(root);
-    if (group) group.push(row);
-    else groups.set(root, [row]);
-  });
+  const count = columns.ids.length;
+  const sets = new UnionFind(count);
+  for (const pair of pairs) {
+    const first = columns.position(pair.first);
+    const later = columns.position(pair.id);
+    if (first !== -1 && later !== -1) sets.union(first, later);
+  }
 
-  const entries = new Map<string, BinderEntry>();
+  // Members of each group in id order, the groups in the order of their first member.
+  const roots = new Int32Array(count);
+  const groupSizes = new Map<number, number>();
+  for (let index = 0; index < count; index++) {
+    const root = sets.find(index);
+    roots[index] = root;
+    if (root !== index) groupSizes.set(root, (groupSizes.get(root) ?? 1) + 1);
+  }
+  const groups = new Map<number, number[]>();
+  for (let index = 0; index < count; index++) {
+    const root = roots[index];
+    if (root === index && !groupSizes.has(index)) continue;
+    const group = groups.get(root);
+    if (group) group.push(index);
+    else groups.set(root, [index]);
+  }
+
+  // Entries share their link and category lists when they are the same (most are: one link, one category).
+  const shared = new Map<string, readonly string[]>();
+  const list = <T extends string>(values: T[]): T[] => {
+    const key = values.join(' ');
+    let known = shared.get(key);
+    if (!known) shared.set(key, (known = Object.freeze(values)));
+    return known as T[];
+  };
   const byMember = new Map<string, BinderEntry>();
   const byCategory = new Map<CategoryId, BinderEntry[]>(CATEGORY_IDS.map((id) => [id, []]));
-  for (const members of groups.values()) {
-    const primary = [...members].sort(byPreference)[0];
-    const categories = CATEGORY_IDS.filter((category) => members.some((member) => member.categories.includes(category)));
-    const entry: BinderEntry = {
-      id: primary.id,
-      effectiveAt: primary.effective_ms ?? members.find((m) => m.effective_ms !== null)?.effective_ms ?? null,
-      memberIds: members.map((m) => m.id),
-      linkIds: [...new Set(members.map((m) => m.link_id))],
-      categories,
-    };
-    entries.set(entry.id, entry);
-    for (const member of members) byMember.set(member.id, entry);
-    for (const category of categories) byCategory.get(category)!.push(entry);
+  const categoriesOf = (mask: number): CategoryId[] => list(CATEGORY_IDS.filter((_, bit) => (mask & (1 << bit)) !== 0));
+  const add = (entry: BinderEntry, members: readonly number[]): void => {
+    for (const member of members) byMember.set(columns.ids[member], entry);
+    for (const category of entry.categories) byCategory.get(category)!.push(entry);
+  };
+  for (let index = 0; index < count; index++) {
+    if (roots[index] !== index || groupSizes.has(index)) continue;
+    // A record of its own (most are).
+    const effective = columns.effective[index];
+    add(
+      {
+        id: columns.ids[index],
+        effectiveAt: Number.isNaN(effective) ? null : effective,
+        memberIds: [columns.ids[index]],
+        linkIds: list([columns.links[index]]),
+        categories: categoriesOf(columns.masks[index]),
+      },
+      [index],
+    );
   }
-  for (const list of byCategory.values()) list.sort(newestFirst);
-  return { stamp, sources, entries, byMember, byCategory };
+  for (const members of groups.values()) {
+    const primary = [...members].sort((a, b) => byPreference(columns, a, b))[0];
+    const dated = Number.isNaN(columns.effective[primary]) ? members.find((m) => !Number.isNaN(columns.effective[m])) : primary;
+    let mask = 0;
+    for (const member of members) mask |= columns.masks[member];
+    add(
+      {
+        id: columns.ids[primary],
+        effectiveAt: dated === undefined ? null : columns.effective[dated],
+        memberIds: members.map((m) => columns.ids[m]),
+        linkIds: list([...new Set(members.map((m) => columns.links[m]))]),
+        categories: categoriesOf(mask),
+      },
+      members,
+    );
+  }
+  for (const entries of byCategory.values()) entries.sort(newestFirst);
+  return { stamp, sources, byMember, byCategory };
 }
 
 /**
@@ -111,15 +223,17 @@ async function buildIndex(db: Queryable, accountId: string, stamp: string): Prom
  * operation), then the newest record (a medicine's latest order says whether it is still taken),
  * then the first stored.
  */
-function byPreference(a: IndexRow, b: IndexRow): number {
-  const byType = typeRank(a.resource_type) - typeRank(b.resource_type);
+function byPreference(columns: Columns, a: number, b: number): number {
+  const byType = columns.ranks[a] - columns.ranks[b];
   if (byType !== 0) return byType;
-  if (a.effective_ms !== b.effective_ms) {
-    if (a.effective_ms === null) return 1;
-    if (b.effective_ms === null) return -1;
-    return b.effective_ms - a.effective_ms;
+  const ea = columns.effective[a];
+  const eb = columns.effective[b];
+  if (ea !== eb && !(Number.isNaN(ea) && Number.isNaN(eb))) {
+    if (Number.isNaN(ea)) return 1;
+    if (Number.isNaN(eb)) return -1;
+    return eb - ea;
   }
-  return Number(a.id) - Number(b.id);
+  return columns.numericIds[a] - columns.numericIds[b];
 }
 
 /** Newest first; undated records last; ties by id, newest first. */

@@ -58,6 +58,8 @@ const BOTTOM = PAGE_HEIGHT - 62;
 const FOOTER_Y = PAGE_HEIGHT - 44;
 const ITEM_BATCH = 500;
 const HIGH_WATER_BYTES = 4 * 1024 * 1024;
+/** Words whose width (and, drawing, glyphs) each Pen keeps per font; cleared when full. */
+const WORD_CACHE_SIZE = 30_000;
 const TEXT_TYPES = /^(text\/|application\/(xml|xhtml\+xml|json|fhir\+json|fhir\+xml|rtf))/i;
 const TREATMENT_CATEGORIES: readonly CategoryId[] = ['medication-treatment-summary', 'radiation-treatment-summary', 'treatment-side-effects'];
 
@@ -113,9 +115,13 @@ interface FastText {
 class Pen {
   page = 0;
   y = BOTTOM;
-  private readonly widths = new Map<string, number>();
+  /** Font and size → text → width: looked up by the word itself, so a look-up allocates nothing. */
+  private readonly widths = new Map<string, Map<string, number>>();
+  private widthCount = 0;
   private readonly copied = new Map<string, ReturnType<RawObjectSink['ref']>>();
-  private readonly encoded = new Map<string, string>();
+  /** Font id → word → its glyphs (hex). */
+  private readonly encoded = new Map<string, Map<string, string>>();
+  private encodedCount = 0;
   private readonly spaces = new Map<string, string>();
   private fontKey: string | null = null;
   private color: string | null = null;
@@ -154,58 +160,91 @@ class Pen {
   }
 
   width(text: string, style: Style): number {
-    const key = `${style.font}${style.size} ${text}`;
-    let width = this.widths.get(key);
+    return this.widthIn(this.widthsOf(style), text, style);
+  }
+
+  private widthsOf(style: Style): Map<string, number> {
+    const key = `${style.font}${style.size}`;
+    let widths = this.widths.get(key);
+    if (!widths) this.widths.set(key, (widths = new Map<string, number>()));
+    return widths;
+  }
+
+  private widthIn(widths: Map<string, number>, text: string, style: Style): number {
+    let width = widths.get(text);
     if (width === undefined) {
       width = this.doc.font(style.font).fontSize(style.size).widthOfString(text);
       this.fontKey = style.font;
-      if (this.widths.size > 100_000) this.widths.clear();
-      this.widths.set(key, width);
+      if (++this.widthCount > WORD_CACHE_SIZE) {
+        for (const map of this.widths.values()) map.clear();
+        this.widthCount = 1;
+      }
+      widths.set(text, width);
     }
     return width;
   }
 
-  /** Greedy word wrap to the width left after the indent; a word longer than a line is cut. */
+  /**
+   * Greedy word wrap to the width left after the indent; a word longer than a line is cut. Each line
+   * is a slice of the paragraph (its words are contiguous there), not a string built word by word:
+   * a binder wraps hundreds of thousands of texts, twice.
+   */
   wrap(text: string, style: Style): string[] {
     const max = WIDTH - (style.indent ?? 0);
+    const widths = this.widthsOf(style);
     const out: string[] = [];
-    for (const paragraph of text.split('\n')) {
-      const words = paragraph.replace(/\s+/g, ' ').trim().split(' ');
-      let line = '';
+    const space = this.widthIn(widths, ' ', style);
+    for (const paragraph of text.includes('\n') ? text.split('\n') : [text]) {
+      const normal = paragraph.replace(/\s+/g, ' ').trim();
+      // The line so far is normal.slice(start, end); start is -1 while it is empty.
+      let start = -1;
+      let end = 0;
       let lineWidth = 0;
-      const space = this.width(' ', style);
-      for (let word of words) {
-        if (!word) continue;
-        let w = this.width(word, style);
+      let at = 0;
+      while (at < normal.length) {
+        let next = normal.indexOf(' ', at);
+        if (next === -1) next = normal.length;
+        let word = normal.slice(at, next);
+        let from = at;
+        at = next + 1;
+        let w = this.widthIn(widths, word, style);
         while (w > max) {
-          if (line) {
-            out.push(line);
-            line = '';
+          if (start !== -1) {
+            out.push(normal.slice(start, end));
+            start = -1;
             lineWidth = 0;
           }
           let cut = Math.max(1, Math.floor((word.length * max) / w));
-          while (cut > 1 && this.width(word.slice(0, cut), style) > max) cut--;
+          while (cut > 1 && this.widthIn(widths, word.slice(0, cut), style) > max) cut--;
           out.push(word.slice(0, cut));
           word = word.slice(cut);
-          w = this.width(word, style);
+          from += cut;
+          w = this.widthIn(widths, word, style);
         }
         if (!word) continue;
-        if (line && lineWidth + space + w > max) {
-          out.push(line);
-          line = word;
+        if (start !== -1 && lineWidth + space + w > max) {
+          out.push(normal.slice(start, end));
+          start = from;
+          lineWidth = w;
+        } else if (start === -1) {
+          start = from;
           lineWidth = w;
         } else {
-          line = line ? `${line} ${word}` : word;
-          lineWidth = line === word ? w : lineWidth + space + w;
+          lineWidth = lineWidth + space + w;
         }
+        end = from + word.length;
       }
-      out.push(line);
+      out.push(start === -1 ? '' : normal.slice(start, end));
     }
     return out;
   }
 
   text(text: string, style: Style): void {
-    const lines = this.wrap(text, style);
+    this.lines(this.wrap(text, style), style);
+  }
+
+  /** Lines already wrapped for `style`. */
+  private lines(lines: readonly string[], style: Style): void {
     const height = this.lineHeight(style);
     if (style.gap) this.y += style.gap;
     for (const line of lines) {
@@ -235,14 +274,18 @@ class Pen {
     }
     const font = doc._font;
     if (doc.page.fonts[font.id] == null) doc.page.fonts[font.id] = font.ref();
+    let words = this.encoded.get(font.id);
+    if (!words) this.encoded.set(font.id, (words = new Map<string, string>()));
     let hex = '';
     for (const word of line.split(' ')) {
-      const key = `${font.id} ${word}`;
-      let encoded = this.encoded.get(key);
+      let encoded = words.get(word);
       if (encoded === undefined) {
         encoded = word ? font.encode(word)[0].join('') : '';
-        if (this.encoded.size > 200_000) this.encoded.clear();
-        this.encoded.set(key, encoded);
+        if (++this.encodedCount > WORD_CACHE_SIZE) {
+          for (const map of this.encoded.values()) map.clear();
+          this.encodedCount = 1;
+        }
+        words.set(word, encoded);
       }
       if (hex) hex += this.spaceGlyph(font);
       hex += encoded;
@@ -262,9 +305,10 @@ class Pen {
 
   /** The lines of `text`, kept together on one page when they fit on one. */
   block(parts: Array<{ text: string; style: Style }>): void {
-    const height = parts.reduce((sum, part) => sum + this.wrap(part.text, part.style).length * this.lineHeight(part.style) + (part.style.gap ?? 0), 0);
+    const wrapped = parts.map((part) => this.wrap(part.text, part.style));
+    const height = parts.reduce((sum, part, i) => sum + wrapped[i].length * this.lineHeight(part.style) + (part.style.gap ?? 0), 0);
     if (height <= BOTTOM - TOP) this.ensure(height);
-    for (const part of parts) this.text(part.text, part.style);
+    parts.forEach((part, i) => this.lines(wrapped[i], part.style));
   }
 
   space(points: number): void {
@@ -368,7 +412,15 @@ export async function renderBinderPdf(db: Queryable, accountId: string, out: Wri
 }
 
 function newDocument(body: Buffer, bold: Buffer, now: Date): PDFKit.PDFDocument {
-  const doc = new PDFDocument({ autoFirstPage: false, bufferPages: false, compress: true, info: { Title: 'Medical records binder', Producer: 'carebinder', Creator: 'carebinder', CreationDate: now } });
+  // No font layout cache: pdfkit's keeps every distinct word's glyph run for the document's life (tens of
+  // MB in a big binder); the Pen keeps its own bounded caches of widths and glyphs per word.
+  const doc = new PDFDocument({
+    autoFirstPage: false,
+    bufferPages: false,
+    compress: true,
+    fontLayoutCache: false,
+    info: { Title: 'Medical records binder', Producer: 'carebinder', Creator: 'carebinder', CreationDate: now },
+  });
   doc.registerFont('Body', body);
   doc.registerFont('Bold', bold);
   return doc;
@@ -401,10 +453,9 @@ async function loadInput(db: Queryable, accountId: string, options: BinderPdfOpt
   const documentsByRecord = new Map<string, PlacedDocument[]>();
   const unplacedDocuments: PlacedDocument[] = [];
   // Records in no category (a progress note the leaflet has no place for) are not printed as items.
-  const filed = new Set<string>();
-  for (const list of index.byCategory.values()) for (const entry of list) for (const id of entry.memberIds) filed.add(id);
+  const filed = (recordId: string) => (index.byMember.get(recordId)?.categories.length ?? 0) > 0;
   for (const document of placed) {
-    if (document.recordId === null || !filed.has(document.recordId)) {
+    if (document.recordId === null || !filed(document.recordId)) {
       unplacedDocuments.push(document);
       continue;
     }
@@ -601,7 +652,7 @@ async function writeItems(pen: Pen, input: Input, entries: readonly BinderEntry[
   for (const entry of entries) {
     const row = byId.get(entry.id);
     if (!row) continue;
-    const portals = [...new Set(entry.linkIds.map((id) => input.sources.byLink.get(id)?.portalName).filter(Boolean))].join(', ');
+    const portals = portalNames(input, entry.linkIds);
     const details = [
       row.date_text ? (row.end_date_text ? `${dayOf(row.date_text)} – ${dayOf(row.end_date_text)}` : dayOf(row.date_text)) : 'no date',
       row.status,
@@ -610,19 +661,35 @@ async function writeItems(pen: Pen, input: Input, entries: readonly BinderEntry[
       row.removed ? 'removed at the portal' : null,
     ].filter(Boolean);
     pen.block([
-      { text: row.title, style: { ...TITLE, gap: 5 } },
+      { text: row.title, style: ITEM_TITLE },
       { text: details.join(' · '), style: DETAIL },
     ]);
-    const seen = new Set<string>();
+    let seen: Set<string> | undefined;
     for (const memberId of entry.memberIds) {
       for (const document of input.documentsByRecord.get(memberId) ?? []) {
         const same = document.sha256 ?? document.key;
+        seen ??= new Set();
         if (seen.has(same)) continue;
         seen.add(same);
         await writeDocument(pen, input, document);
       }
     }
   }
+}
+
+const ITEM_TITLE: Style = { ...TITLE, gap: 5 };
+/** The portal names of a list of links, joined; entries share their link lists, so most look-ups hit. */
+const portalNamesCache = new WeakMap<Input, Map<readonly string[], string>>();
+function portalNames(input: Input, linkIds: readonly string[]): string {
+  let cache = portalNamesCache.get(input);
+  if (!cache) portalNamesCache.set(input, (cache = new Map<readonly string[], string>()));
+  let names = cache.get(linkIds);
+  if (names === undefined) {
+    names = [...new Set(linkIds.map((id) => input.sources.byLink.get(id)?.portalName).filter(Boolean))].join(', ');
+    if (cache.size > 10_000) cache.clear();
+    cache.set(linkIds, names);
+  }
+  return names;
 }
 
 async function writeDocument(pen: Pen, input: Input, document: PlacedDocument): Promise<void> {
