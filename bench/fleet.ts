@@ -14,7 +14,8 @@
 // BENCH_PORTAL_RPM (1800) requests a minute holding BENCH_PORTAL_BURST (one second's worth);
 // beyond it a data request answers 429 with Retry-After. The bucket starts full, the queue is
 // resumed: every link syncs, the real workers over HTTP, while BENCH_BROWSERS (20) of the patients
-// browse their binder (the summary, then a category page, 100-400 ms apart) through the API.
+// browse their binder through the API: the summary, then a category page, and so on, a person's
+// reading time apart (BENCH_THINK_MS, 1,000 ms on average, 0.5–1.5× of it).
 // The wall time ends at the last sync's finish.
 //
 // The floor: what the portals allow, whoever the client. A hospital's bucket admits at most
@@ -49,6 +50,8 @@ const BROWSERS = Math.min(PATIENTS, Number(process.env.BENCH_BROWSERS ?? 20));
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 150);
 const PORTAL_RPM = Number(process.env.BENCH_PORTAL_RPM ?? 1800);
 const PORTAL_BURST = Number(process.env.BENCH_PORTAL_BURST ?? Math.max(1, Math.floor(PORTAL_RPM / 60)));
+/** A person's time on a page before the next click, on average (0.5–1.5× of it). */
+const THINK_MS = Number(process.env.BENCH_THINK_MS ?? 1000);
 const WORKERS = 2;
 const WORKER_SETTINGS = {
   WORKER_CONCURRENCY: process.env.BENCH_WORKER_CONCURRENCY ?? '16',
@@ -56,8 +59,9 @@ const WORKER_SETTINGS = {
   PORTAL_REQUESTS_PER_MINUTE: process.env.BENCH_CAREBINDER_RPM ?? String(PORTAL_RPM),
 };
 const DB = 'carebinder_bench_fleet';
-// A Redis database of its own (bench:sync uses 3, bench:record 4, the tests 1).
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/5';
+// A Redis database of its own (bench:sync uses 3, bench:record 4, the tests 1; 5 is taken by
+// scratch work that empties it).
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/13';
 const SECRET = Buffer.alloc(32, 3).toString('base64');
 const PAGE_SIZES: Record<string, number> = { north: 100, river: 50 };
 
@@ -159,6 +163,13 @@ async function main(): Promise<void> {
   const loadAtStart = os.loadavg();
   console.log(`bench:fleet: ${PATIENTS} patients × 2 portals × ${RESOURCES} resources; ${LATENCY_MS} ms latency, ${PORTAL_RPM}/min buckets of ${PORTAL_BURST}; ${WORKERS} workers ${JSON.stringify(WORKER_SETTINGS)}`);
   const children: ChildProcess[] = [];
+  // Interrupted: no process of this run is left behind (the database goes at the next run's start).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      for (const child of children) child.kill('SIGTERM');
+      process.exit(130);
+    });
+  }
   const hospitals: Hospital[] = [];
   const sandboxLines: string[] = [];
   const sandbox = spawnLogged(['--import', 'tsx', 'sandbox/main.ts', '--config', 'bench/sandbox-fleet.json'], process.env, (line) => sandboxLines.push(line));
@@ -263,7 +274,7 @@ async function main(): Promise<void> {
         if (!syncing) break;
         latencies.push(answer.ms);
         statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
-        await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 300));
+        await new Promise((resolve) => setTimeout(resolve, THINK_MS * (0.5 + Math.random())));
       }
     });
 

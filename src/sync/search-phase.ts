@@ -24,9 +24,18 @@ class SearchPhase {
   /** Attachments off the portal, warned about once per attempt. */
   private readonly offPortal = new Set<string>();
 
+  private plan: TypePlan[] = [];
+  /**
+   * The next type's first page, asked for while the type before it is still being written: a
+   * sync searches its types one after another, and without this each one waited a full portal
+   * round trip after the last. Still at most three pages in memory (fetching, preparing, writing).
+   */
+  private prefetched: { url: string; page: Promise<unknown> } | null = null;
+
   constructor(private readonly ctx: SyncContext) {}
 
   async run(plan: TypePlan[]): Promise<void> {
+    this.plan = plan;
     // Every step of the run is in the report from the start, so the progress bar's denominator
     // never grows under it (src/sync/sync-runs.ts, progressOf).
     for (const entry of plan) if (!entry.skipped) this.ctx.report(entry.type);
@@ -95,9 +104,11 @@ class SearchPhase {
    */
   private async pageThrough(type: SyncType, entry: TypePlan, category: string | undefined, report: TypeReport, seen: Set<string>): Promise<boolean> {
     const visited = new Set<string>();
-    const typeAlreadyStored = await this.hasStored(type);
     let url = this.ctx.cursor.nextUrl ?? this.searchUrl(type, entry, category);
-    let pending: Promise<unknown> = this.ctx.http.getJson(url);
+    let pending: Promise<unknown> = this.takePrefetched(url) ?? this.ctx.http.getJson(url);
+    pending.catch(() => {}); // handled when awaited
+    // Asked while the first page is on its way.
+    const typeAlreadyStored = await this.hasStored(type);
     let writing: Promise<void> = Promise.resolve();
     let pages = 0;
     try {
@@ -117,6 +128,9 @@ class SearchPhase {
         const following = next && !looped && !limited ? next : null;
         pending = following ? this.ctx.http.getJson(following) : Promise.resolve(null);
         pending.catch(() => {}); // handled when awaited
+        // The plain search's last page ends the type (a per-category search starts only when the
+        // first page is refused): the next type's first page can be on its way meanwhile.
+        if (!following && category === undefined) this.prefetchAfter(this.ctx.cursor.typeIndex);
         if (report.expected === null && page.total !== null && this.ctx.cursor.nextUrl === null) report.expected = page.total;
         // The entries are checked once the next page is already on its way.
         const rows = await this.preparePage(validateEntries(page.entries, this.ctx.link.portalPatientId), report, seen, typeAlreadyStored);
@@ -126,15 +140,17 @@ class SearchPhase {
           this.ctx.run.pagesDone++;
           this.ctx.cursor.nextUrl = following;
           // Saved in the background: the next page's write need not wait for it (saves stay in order).
-          this.ctx.saveCursor().catch(() => {}); // a failure resurfaces at the next awaited save
+          // After a search's last page the caller saves (and awaits) right away: once is enough.
+          if (following) this.ctx.saveCursor().catch(() => {}); // a failure resurfaces at the next awaited save
         });
         writing.catch(() => {}); // handled when awaited
         if (page.nextUrl && !next) this.ctx.warn(`${type}: the portal's next link points off the portal; stopped there`);
         if (looped) this.ctx.warn(`${type}: the portal's next link repeats an earlier page; stopped there`);
         if (limited && next && !looped) this.ctx.warn(`${type}: stopped after ${this.ctx.deps.settings.maxPages} pages (SYNC_MAX_PAGES)`);
         if (!following) {
+          // Written; the cursor is saved by the caller, which always saves next (run() after a
+          // type, searchType() before the next category), with whatever the type's end adds.
           await writing;
-          await this.ctx.saveCursor();
           await pending;
           return !looped && !(limited && next) && !(page.nextUrl && !next);
         }
@@ -146,6 +162,24 @@ class SearchPhase {
       await this.ctx.savesSettled(); // includes the save the last write queued
       throw error;
     }
+  }
+
+  /** Starts the first page of the next searched type after plan[index]. */
+  private prefetchAfter(index: number): void {
+    const nextIndex = this.plan.findIndex((entry, i) => i > index && !entry.skipped);
+    if (nextIndex < 0) return;
+    const entry = this.plan[nextIndex];
+    const url = this.searchUrl(entry.type, entry, undefined);
+    const page = this.ctx.http.getJson(url);
+    page.catch(() => {}); // handled when awaited (or dropped, if this attempt ends first)
+    this.prefetched = { url, page };
+  }
+
+  /** The prefetched page if it is this URL's; any other prefetch is dropped. */
+  private takePrefetched(url: string): Promise<unknown> | null {
+    const prefetched = this.prefetched;
+    this.prefetched = null;
+    return prefetched?.url === url ? prefetched.page : null;
   }
 
   private async hasStored(type: string): Promise<boolean> {

@@ -85,10 +85,11 @@ export async function renderEntries(ctx: ViewContext): Promise<void> {
     try {
       const body = toFhir(kind, answers);
       const saved = editing ? await api.changeEntry(editing.id, body) : await api.addEntry(body);
+      showForm(kind);
+      // The list first: once the banner says so, the list shows it.
+      await refresh();
       replace(message, banner('success', `${editing ? 'Saved' : 'Added'} “${saved.title}”.`));
       announce(`${editing ? 'Saved' : 'Added'} ${saved.title}.`);
-      showForm(kind);
-      await refresh();
     } catch (error) {
       submit.disabled = false;
       if (!isAbort(error)) ctx.fail(error, message);
@@ -106,8 +107,8 @@ export async function renderEntries(ctx: ViewContext): Promise<void> {
     if (!answer.confirmed) return;
     try {
       await api.deleteEntry(entry.id);
-      replace(message, banner('success', `Deleted “${entry.title}”.`));
       await refresh();
+      replace(message, banner('success', `Deleted “${entry.title}”.`));
       document.getElementById('entries-heading')?.focus();
     } catch (error) {
       if (!isAbort(error)) ctx.fail(error, message);

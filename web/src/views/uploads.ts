@@ -85,8 +85,8 @@ export async function renderUploads(ctx: ViewContext): Promise<void> {
     if (!answer.confirmed) return;
     try {
       await api.deleteUpload(upload.id);
-      replace(message, banner('success', `Deleted ${upload.fileName}.`));
       await refresh();
+      replace(message, banner('success', `Deleted ${upload.fileName}.`));
       document.getElementById('uploads-heading')?.focus();
     } catch (error) {
       if (!isAbort(error)) ctx.fail(error, message);
