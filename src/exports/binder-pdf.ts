@@ -118,7 +118,11 @@ class Pen {
   /** Font and size → text → width: looked up by the word itself, so a look-up allocates nothing. */
   private readonly widths = new Map<string, Map<string, number>>();
   private widthCount = 0;
-  private readonly copied = new Map<string, ReturnType<RawObjectSink['ref']>>();
+  /**
+   * Objects already copied from each attached PDF, so its pages share one copy of their fonts and
+   * images. Per file: object numbers ("5 0 R") mean something else in every other file.
+   */
+  private readonly copied = new WeakMap<PdfLibDocument, Map<string, ReturnType<RawObjectSink['ref']>>>();
   /** Font id → word → its glyphs (hex). */
   private readonly encoded = new Map<string, Map<string, string>>();
   private encodedCount = 0;
@@ -324,7 +328,9 @@ class Pen {
       return;
     }
     try {
-      const { ref, box } = importPage(this.doc, pdf, index, this.copied);
+      let copied = this.copied.get(pdf);
+      if (!copied) this.copied.set(pdf, (copied = new Map<string, ReturnType<RawObjectSink['ref']>>()));
+      const { ref, box } = importPage(this.doc, pdf, index, copied);
       const [x0, y0, x1, y1] = box;
       const top = this.y + 4;
       const scale = Math.min(WIDTH / Math.max(1, x1 - x0), (BOTTOM - top) / Math.max(1, y1 - y0), 1.5);

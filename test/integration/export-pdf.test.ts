@@ -1,18 +1,35 @@
 // GET /api/record/binder.pdf: the printable binder, read back with poppler's pdftotext and pdfinfo.
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash, randomBytes } from 'node:crypto';
+import PDFDocument from 'pdfkit';
 import { renderBinderPdf } from '../../src/exports/binder-pdf.js';
+import { sourceUrlResolver } from '../../src/records/source-url.js';
+import { toRecordRow } from '../../src/sync/record-row.js';
+import { storeDocuments, upsertRecords } from '../../src/sync/storage.js';
+import type { FhirResource } from '../../src/sync/validate.js';
 import { CATEGORIES, CATEGORY_IDS } from '../../src/records/categories.js';
 import { buildTestApp, signedInPatient, type TestApp } from '../helpers/app.js';
 import { DISCHARGE_TEXT, INLINE_TEXT, PATHOLOGY_TEXT, seedExportPatient, type ExportPatient } from '../helpers/export-patient.js';
 
 const run = promisify(execFile);
+
+/** A one-page PDF in one of the standard fonts: files from one generator number their objects alike. */
+async function fontPdf(font: string, words: string): Promise<Buffer> {
+  const doc = new PDFDocument({ compress: false });
+  const chunks: Buffer[] = [];
+  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const ended = new Promise((resolve) => doc.on('end', resolve));
+  doc.font(font).fontSize(14).text(words);
+  doc.end();
+  await ended;
+  return Buffer.concat(chunks);
+}
 let t: TestApp;
 let patient: ExportPatient;
 let dir: string;
@@ -131,6 +148,37 @@ describe('the binder PDF', () => {
     expect(part).not.toContain('White blood cells');
     expect(part).not.toContain(CATEGORIES['pathology-reports'].title);
     expect(part).toContain('Only part of the binder: portal Riverside Clinic; categories: Vaccines, Health history test results.');
+  });
+
+  it('merges each attached PDF with its own pages, even when two files number their objects alike', async () => {
+    // Two PDFs from one generator share object numbers (content stream, font): each must keep its own.
+    const second = await signedInPatient(t.app);
+    const { rows } = await t.pool.query<{ id: string }>(
+      `INSERT INTO links (account_id, portal_id, portal_patient_id, status) VALUES ($1, $2, 'pdf-twins', 'active') RETURNING id`,
+      [second.accountId, patient.portals.north],
+    );
+    const report = (id: string, title: string, date: string): FhirResource => ({
+      resourceType: 'DiagnosticReport',
+      id,
+      status: 'final',
+      category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'SP' }] }],
+      code: { coding: [{ system: 'http://loinc.org', code: '60567-5', display: 'Pathology report' }], text: title },
+      subject: { reference: 'Patient/pdf-twins' },
+      effectiveDateTime: date,
+      presentedForm: [{ url: `Binary/${id}`, contentType: 'application/pdf', title }],
+    });
+    const resolve = sourceUrlResolver(patient.bases.north);
+    await upsertRecords(t.pool, second.accountId, rows[0].id, [report('twin-a', 'Core biopsy report', '2024-01-10'), report('twin-b', 'Excision report', '2024-02-20')].map((r) => toRecordRow(r, { portalId: patient.portals.north, resolveAttachment: resolve })));
+    const files = await Promise.all([fontPdf('Courier', 'Alpha findings: ductal carcinoma in situ'), fontPdf('Times-Roman', 'Omega findings: margins clear')]);
+    await storeDocuments(t.pool, second.accountId, rows[0].id, files.map((content, i) => ({ sourceUrl: resolve(`Binary/twin-${i === 0 ? 'a' : 'b'}`)!, contentType: 'application/pdf', content, sha256: createHash('sha256').update(content).digest() })));
+    const response = await t.app.inject({ method: 'GET', url: '/api/record/binder.pdf', headers: { cookie: second.cookie } });
+    expect(response.statusCode).toBe(200);
+    const { text: twins, fonts } = await pdfText(response.rawPayload, 'twins.pdf');
+    expect(twins).toContain('Alpha findings');
+    expect(twins).toContain('Omega findings');
+    // Had the second file's font object been taken for the first's (same number), Times would be gone.
+    expect(fonts).toContain('Courier');
+    expect(fonts).toContain('Times-Roman');
   });
 
   it('stops drawing, without an unhandled rejection, when its reader goes away', async () => {
