@@ -42,10 +42,11 @@ export const binderRoutes: FastifyPluginAsyncZod = async (app) => {
       const { account, index, sources, filter } = await context(request, request.query);
       const wanted = request.query.category ? request.query.category.split(',').filter(isCategoryId) : [...CATEGORY_IDS];
       if (notModified(request, reply, etag(index, request.url))) return reply.code(304).send(null);
-      await app.audit.record(request, 'record.read', 'record');
+      // The audit event is written alongside the page, not before it: both are awaited before the answer goes.
       const [categories, summary] = await Promise.all([
         Promise.all(wanted.map((category) => categoryPage(app.db, index, sources, account.id, category, filter, RECENT_ITEMS, undefined))),
         treatmentSummaryFor(app.db, account.id, index.stamp, sources, filter.linkIds),
+        app.audit.record(request, 'record.read', 'record'),
       ]);
       // Typed as the contract's answer, so the summary's shapes are checked against it at compile time.
       const rest: Omit<Binder, 'categories'> = {
@@ -76,8 +77,11 @@ export const binderRoutes: FastifyPluginAsyncZod = async (app) => {
       if (position === null) throw new BadRequestError('The cursor is not one this API gave out.');
       const { account, index, sources, filter } = await context(request, request.query);
       if (notModified(request, reply, etag(index, request.url))) return reply.code(304).send(null);
-      await app.audit.record(request, 'record.read', `record:${category}`);
-      return sendJsonText(reply, await categoryPage(app.db, index, sources, account.id, category, filter, request.query.limit, position));
+      const [page] = await Promise.all([
+        categoryPage(app.db, index, sources, account.id, category, filter, request.query.limit, position),
+        app.audit.record(request, 'record.read', `record:${category}`),
+      ]);
+      return sendJsonText(reply, page);
     },
   );
 
