@@ -40,7 +40,7 @@ export async function renderItems(db: Queryable, accountId: string, entries: rea
     [accountId, ids],
   );
   const byId = new Map(rows.map((row) => [row.id, row]));
-  const documents = rows.some((row) => row.documents?.length) ? await documentIds(db, accountId, rows) : new Map<string, string>();
+  const documents = rows.some((row) => row.documents?.length) ? await storedDocumentIds(db, accountId, rows) : new Map<string, string>();
   const sourcesJson = new Map<string, string>();
   const sourcesOf = (linkIds: readonly string[]): string => {
     const links = linkIds.join(' ');
@@ -59,7 +59,8 @@ export async function renderItems(db: Queryable, accountId: string, entries: rea
   };
   const documentLinks = (row: ItemRow): ItemDocument[] =>
     (row.documents ?? []).flatMap((attachment, index) => {
-      const id = attachment.embedded ? `e${row.id}-${index}` : (attachment.sourceUrl === undefined ? undefined : documents.get(`${row.link_id} ${attachment.sourceUrl}`));
+      const stored = attachment.sourceUrl === undefined ? undefined : documents.get(`${row.link_id} ${attachment.sourceUrl}`);
+      const id = attachment.embedded ? `e${row.id}-${index}` : stored && `d${stored}`;
       return id ? [{ id, url: `/api/documents/${id}`, contentType: attachment.contentType ?? null, title: attachment.title ?? null }] : [];
     });
   return entries.flatMap((entry) => {
@@ -118,8 +119,15 @@ function partsJson(members: readonly ItemRow[], sourcesOf: (linkIds: readonly st
   return `[${json.join(',')}]`;
 }
 
-/** Stored document ids ("d<id>") for the attachments of these rows, keyed "<linkId> <sourceUrl>". */
-async function documentIds(db: Queryable, accountId: string, rows: readonly ItemRow[]): Promise<Map<string, string>> {
+/**
+ * documents.id of each stored document these records' attachments name, keyed "<linkId> <sourceUrl>"
+ * (the URL resolved when the record was written). Shared by the binder's items and the export Bundle.
+ */
+export async function storedDocumentIds(
+  db: Queryable,
+  accountId: string,
+  rows: Iterable<{ link_id: string; documents: ReadonlyArray<Pick<DocumentAttachment, 'sourceUrl' | 'embedded'>> | null }>,
+): Promise<Map<string, string>> {
   const linkIds: string[] = [];
   const urls: string[] = [];
   for (const row of rows) {
@@ -136,5 +144,5 @@ async function documentIds(db: Queryable, accountId: string, rows: readonly Item
       WHERE d.account_id = $1`,
     [accountId, linkIds, urls],
   );
-  return new Map(found.map((d) => [`${d.link_id} ${d.source_url}`, `d${d.id}`]));
+  return new Map(found.map((d) => [`${d.link_id} ${d.source_url}`, d.id]));
 }

@@ -12,6 +12,7 @@
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Queryable } from '../db/pool.js';
+import { storedDocumentIds } from '../binder/items.js';
 import { accountSources, type AccountSources } from '../binder/sources.js';
 import { documentUuid } from './documents.js';
 
@@ -65,7 +66,7 @@ export async function* completeBundleChunks(db: Queryable, accountId: string, op
       [accountId, lastId],
     );
     if (rows.length === 0) break;
-    const documentIds = await fetchedDocumentIds(db, accountId, rows);
+    const documentIds = await storedDocumentIds(db, accountId, rows);
     let text = '';
     for (const row of rows) {
       const source = sources.byLink.get(row.link_id);
@@ -107,26 +108,6 @@ function sourceExtension(source: { portalId: string; portalName: string } | unde
   ];
 }
 
-/** "<linkId> <sourceUrl>" → documents.id, for the attachments of this batch's records. */
-async function fetchedDocumentIds(db: Queryable, accountId: string, rows: readonly RecordRow[]): Promise<Map<string, string>> {
-  const links: string[] = [];
-  const urls: string[] = [];
-  for (const row of rows) {
-    for (const attachment of row.documents ?? []) {
-      if (attachment.sourceUrl === undefined || attachment.embedded) continue;
-      links.push(row.link_id);
-      urls.push(attachment.sourceUrl);
-    }
-  }
-  if (urls.length === 0) return new Map();
-  const { rows: found } = await db.query<{ id: string; link_id: string; source_url: string }>(
-    `SELECT d.id::text, d.link_id, d.source_url FROM documents d
-       JOIN (SELECT DISTINCT * FROM unnest($2::uuid[], $3::text[]) AS w(link_id, url)) w ON d.link_id = w.link_id AND d.source_url = w.url
-      WHERE d.account_id = $1`,
-    [accountId, links, urls],
-  );
-  return new Map(found.map((d) => [`${d.link_id} ${d.source_url}`, d.id]));
-}
 
 /** An attachment's url as the resource gives it → where carebinder fetched it from. */
 function sourceUrls(documents: NonNullable<RecordRow['documents']>): Map<string, string> {
